@@ -1,0 +1,34 @@
+package io.herald.core.error;
+
+/**
+ * The HTTP statuses of Pusher's HTTP API, with the meaning Pusher documents for each.
+ * Herald adds 404 (unknown app), 429 (rate limited) and 503 (the channel's Redis shard is
+ * unavailable, with {@code Retry-After}) as the self-hosted servers do.
+ */
+public enum ApiError {
+
+    BAD_REQUEST(400),
+    UNAUTHORIZED(401),
+    FORBIDDEN(403),
+    NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    PAYLOAD_TOO_LARGE(413),
+    UNSUPPORTED_MEDIA_TYPE(415),
+    TOO_MANY_REQUESTS(429),
+    SERVICE_UNAVAILABLE(503);
+
+    private final int status;
+
+    ApiError(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** An exception carrying this status and a message a developer can act on. */
+    public ApiException exception(String message) {
+        return new ApiException(this, message);
+    }
+}

@@ -1,0 +1,37 @@
+package io.herald.core.redis;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Which Redis servers Herald uses ({@code herald.redis.*}). With no shards, services use their
+ * in-memory adapters, which is right only for a single process.
+ *
+ * @param shards Redis URIs ({@code redis://}, {@code rediss://}, {@code redis-sentinel://…#master})
+ *        that carry channels; a channel lives on the shard the shard router picks, so every node
+ *        of a cluster must list the same shards in the same order
+ * @param keyPrefix prefix of every Redis key and pub/sub channel name Herald uses, so several
+ *        clusters (or tests) can share Redis servers
+ * @param commandTimeout how long a Redis command may take before it fails
+ * @param connectTimeout how long connecting to a shard may take
+ * @param reconnectMaxDelay the longest wait between reconnection attempts to a shard that is down
+ */
+@ConfigurationProperties("herald.redis")
+public record RedisProperties(
+        List<URI> shards,
+        @DefaultValue("herald:") String keyPrefix,
+        @DefaultValue("2s") Duration commandTimeout,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("2s") Duration reconnectMaxDelay) {
+
+    public RedisProperties {
+        shards = shards == null ? List.of() : List.copyOf(shards);
+    }
+
+    public boolean enabled() {
+        return !shards.isEmpty();
+    }
+}

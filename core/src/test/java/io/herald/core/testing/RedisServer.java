@@ -1,0 +1,160 @@
+package io.herald.core.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A real {@code redis-server} process on a free port: the one fixture through which Herald's
+ * tests reach Redis (never a mock). It can be stopped and started again on the same port to
+ * simulate a shard outage.
+ *
+ * <p>Needs {@code redis-server} on the PATH (Debian package {@code redis-server}; {@code .ci/run}
+ * installs it). Set {@code HERALD_REDIS_SERVER} to use another binary.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+    private final int port;
+    private final Path dir;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+        try {
+            this.dir = Files.createTempDirectory("herald-redis-" + port + "-");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Starts a server on a free port. */
+    public static RedisServer start() {
+        RedisServer server = new RedisServer(freePort());
+        server.startProcess();
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri() {
+        return URI.create("redis://127.0.0.1:" + port);
+    }
+
+    /** A key prefix unique to one test, so tests sharing a server never see each other's keys. */
+    public static String uniquePrefix() {
+        return "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the process (as a crash would); the port stays reserved for {@link #restart()}. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /** Starts the server again on the same port. */
+    public synchronized void restart() {
+        stop();
+        startProcess();
+    }
+
+    private synchronized void startProcess() {
+        String binary = System.getenv().getOrDefault("HERALD_REDIS_SERVER", "redis-server");
+        ProcessBuilder builder = new ProcessBuilder(List.of(binary, "--port", String.valueOf(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
+                .redirectErrorStream(true)
+                .redirectOutput(new File(dir.toFile(), "redis.log"));
+        try {
+            process = builder.start();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot start " + binary + ": install the redis-server package "
+                    + "(apt-get install redis-server) or set HERALD_REDIS_SERVER", ex);
+        }
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited at start: " + log());
+            }
+            if (ping()) {
+                return;
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("redis-server did not answer PING within " + START_TIMEOUT + ": " + log());
+    }
+
+    private boolean ping() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[7];
+            int n = socket.getInputStream().read(buf);
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        }
+        catch (IOException ex) {
+            return "(no log)";
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
