@@ -1,0 +1,95 @@
+package io.herald.core.config;
+
+import io.herald.core.app.AppStore;
+import io.herald.core.app.AppsProperties;
+import io.herald.core.app.StaticAppStore;
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.InMemoryBroker;
+import io.herald.core.broker.redis.RedisBroker;
+import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.redis.RedisProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The beans every Herald service shares: the clock, the app store and the broker. Each service
+ * configuration imports this one; in the standalone server they all share one set.
+ *
+ * <p>With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
+ * {@link InMemoryBroker}, which is right only for a single process. Every bean can be replaced
+ * by declaring one of the same type.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
+public class HeraldCoreConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HeraldCoreConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    public Clock heraldClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public AppStore appStore(AppsProperties apps) {
+        return new StaticAppStore(apps.toApps());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Broker broker(RedisProperties redis) {
+        if (redis.enabled()) {
+            log.info("Using {} Redis shard(s) for channels", redis.shards().size());
+            return new RedisBroker(redis);
+        }
+        log.info("No herald.redis.shards configured: using the in-memory broker (single process only)");
+        return new InMemoryBroker();
+    }
+
+    @Bean
+    public HealthIndicator brokerHealthIndicator(Broker broker) {
+        return () -> {
+            List<Boolean> shards = broker.shardHealth();
+            Health.Builder builder = shards.contains(false) ? Health.down() : Health.up();
+            for (int i = 0; i < shards.size(); i++) {
+                builder.withDetail("shard-" + i, shards.get(i) ? "UP" : "DOWN");
+            }
+            return builder.build();
+        };
+    }
+
+    /** One gauge per Redis shard: 1 when reachable. */
+    @Bean
+    public MeterBinder brokerShardMeters(Broker broker) {
+        return registry -> {
+            int shards = broker.shardHealth().size();
+            for (int i = 0; i < shards; i++) {
+                int shard = i;
+                Gauge.builder(HeraldMeters.REDIS_SHARD_UP.meterName(), broker, b -> b.shardHealth().get(shard) ? 1 : 0)
+                        .tag("shard", String.valueOf(shard))
+                        .description("1 when the Redis shard is reachable")
+                        .register(registry);
+            }
+        };
+    }
+
+    /** Caps the number of distinct {@code app_id} tag values, so a large tenant count cannot flood metrics. */
+    @Bean
+    public MeterFilter heraldAppIdCardinalityLimit() {
+        return MeterFilter.maximumAllowableTags("herald", HeraldMeters.APP_ID, HeraldMeters.MAX_APP_ID_TAGS,
+                MeterFilter.deny());
+    }
+}

@@ -1,0 +1,44 @@
+package io.herald.core.metrics;
+
+/**
+ * Every Micrometer meter Herald registers, in one place so that services name and tag them
+ * alike. Names use base units; Prometheus adds {@code _total} to counters and {@code _seconds}
+ * to timers. Channel names are never tags; {@code app_id} is, behind a cardinality limit
+ * ({@link #MAX_APP_ID_TAGS}).
+ */
+public enum HeraldMeters {
+
+    /** Gauge: open WebSocket connections on this edge node. Tag {@code app_id}. */
+    CONNECTIONS("herald.connections"),
+    /** Counter: connections refused or closed by the server, tag {@code reason} (a Pusher error name). */
+    CONNECTIONS_CLOSED("herald.connections.closed"),
+    /** Gauge: channels this edge node is subscribed to on the broker (one per channel, not per client). */
+    CHANNELS_SUBSCRIBED("herald.channels.subscribed"),
+    /** Counter: channel messages accepted by the HTTP API, one per channel. Tag {@code app_id}. */
+    MESSAGES_PUBLISHED("herald.messages.published"),
+    /** Counter: channel messages written to client sockets. Tag {@code app_id}. */
+    MESSAGES_DELIVERED("herald.messages.delivered"),
+    /** Counter: messages dropped for a client whose outbound buffer was full (the client is then cut off). */
+    MESSAGES_DROPPED("herald.messages.dropped"),
+    /** Timer: time to validate and hand one HTTP API publish request to the broker. Tag {@code app_id}. */
+    PUBLISH_LATENCY("herald.publish.latency"),
+    /** Counter: HTTP API requests answered with an error, tag {@code status}. */
+    PUBLISH_ERRORS("herald.publish.errors"),
+    /** Gauge: 1 when a Redis shard is reachable, else 0. Tag {@code shard} (its index). */
+    REDIS_SHARD_UP("herald.redis.shard.up");
+
+    /** Beyond this many distinct {@code app_id} values, new ones are no longer registered as meters. */
+    public static final int MAX_APP_ID_TAGS = 1000;
+
+    public static final String APP_ID = "app_id";
+
+    private final String meterName;
+
+    HeraldMeters(String meterName) {
+        this.meterName = meterName;
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+}
