@@ -1,0 +1,132 @@
+package io.herald.edge;
+
+import io.herald.core.error.PusherError;
+import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.protocol.PusherCodec;
+import io.herald.edge.config.EdgeProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The open connections of this edge node: counted per app, swept for inactivity, and told to
+ * reconnect elsewhere when the node shuts down.
+ *
+ * <p>Inactivity: a connection silent for {@code activity-timeout} gets {@code pusher:ping};
+ * one still silent {@code pong-timeout} later is closed with 4201. One sweep per
+ * {@link #SWEEP_PERIOD} covers every connection, instead of a timer per connection.
+ */
+public final class ConnectionRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
+
+    /** How often connections are checked for inactivity; bounds how late a ping or a 4201 may be. */
+    static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
+
+    private final Map<String, EdgeConnection> connections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perApp = new ConcurrentHashMap<>();
+    private final Map<PusherError, Counter> closed = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+    private final LongSupplier nanoTime;
+    private final long activityTimeoutNanos;
+    private final long pongTimeoutNanos;
+    private final Disposable sweeper;
+
+    public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
+            Scheduler scheduler) {
+        this.meters = meters;
+        this.nanoTime = nanoTime;
+        this.activityTimeoutNanos = properties.activityTimeout().toNanos();
+        this.pongTimeoutNanos = properties.pongTimeout().toNanos();
+        long period = SWEEP_PERIOD.toMillis();
+        this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    long now() {
+        return nanoTime.getAsLong();
+    }
+
+    void add(EdgeConnection connection) {
+        connections.put(connection.socketId(), connection);
+        perApp.computeIfAbsent(connection.appId(), appId -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder(HeraldMeters.CONNECTIONS.meterName(), count, AtomicInteger::get)
+                    .description("Open WebSocket connections on this edge node")
+                    .tag(HeraldMeters.APP_ID, appId)
+                    .register(meters);
+            return count;
+        }).incrementAndGet();
+    }
+
+    void remove(EdgeConnection connection) {
+        if (connections.remove(connection.socketId()) != null) {
+            perApp.get(connection.appId()).decrementAndGet();
+        }
+    }
+
+    /** Counts a connection the server refused or closed, by reason. */
+    void countClosed(PusherError reason) {
+        closed.computeIfAbsent(reason, r -> Counter.builder(HeraldMeters.CONNECTIONS_CLOSED.meterName())
+                .description("Connections refused or closed by the server")
+                .tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))
+                .register(meters)).increment();
+    }
+
+    public int size() {
+        return connections.size();
+    }
+
+    public Collection<EdgeConnection> connections() {
+        return connections.values();
+    }
+
+    /** Pings silent connections and closes those that did not answer. Never blocks. */
+    void sweep() {
+        long now = now();
+        for (EdgeConnection connection : connections.values()) {
+            try {
+                long pingSent = connection.pingSentNanos();
+                if (pingSent != 0) {
+                    if (now - pingSent > pongTimeoutNanos) {
+                        log.debug("Closing {}: no pong within the pong timeout", connection);
+                        countClosed(PusherError.PONG_NOT_RECEIVED);
+                        connection.close(PusherError.PONG_NOT_RECEIVED, PusherError.PONG_NOT_RECEIVED.message());
+                    }
+                }
+                else if (now - connection.lastActivityNanos() > activityTimeoutNanos) {
+                    connection.pingSent(now);
+                    connection.send(PusherCodec.ping());
+                }
+            }
+            catch (RuntimeException ex) {
+                log.warn("Activity check failed for {}", connection, ex);
+            }
+        }
+    }
+
+    /** Tells every client to reconnect (4200), so that they move to another node. */
+    public void drain() {
+        if (!connections.isEmpty()) {
+            log.info("Draining {} connection(s): asking clients to reconnect (4200)", connections.size());
+        }
+        for (EdgeConnection connection : connections.values()) {
+            connection.closeAfterFlush(PusherError.RECONNECT, "Server shutting down, reconnect");
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.dispose();
+    }
+}

@@ -1,0 +1,170 @@
+package io.herald.edge;
+
+import io.herald.core.app.App;
+import io.herald.core.error.PusherError;
+import io.herald.core.protocol.PusherCodec;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One client WebSocket connection: its identity, its subscriptions and its bounded outbound
+ * queue.
+ *
+ * <p>Frames are queued from several threads (the connection's own event loop for replies, the
+ * broker's I/O thread for channel messages, the activity monitor for pings); emission is
+ * serialized on this object. The queue holds at most {@code maxOutbound} frames: when a client
+ * stops reading, Netty stops draining the queue, the queue fills, and the connection is closed
+ * with 4100 — memory per slow client stays bounded.
+ */
+public final class EdgeConnection {
+
+    private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
+
+    private final WebSocketSession session;
+    private final App app;
+    private final String socketId;
+    private final Sinks.Many<WebSocketMessage> outbound;
+    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    private volatile long lastActivityNanos;
+    private volatile long pingSentNanos;
+    private volatile boolean closed;
+    private volatile CloseStatus closeStatus;
+
+    EdgeConnection(WebSocketSession session, App app, String socketId, int maxOutbound, long nowNanos) {
+        this.session = session;
+        this.app = app;
+        this.socketId = socketId;
+        this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<WebSocketMessage>get(maxOutbound).get());
+        this.lastActivityNanos = nowNanos;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    public String appId() {
+        return app.id();
+    }
+
+    public String socketId() {
+        return socketId;
+    }
+
+    /** The channel names this connection is subscribed to (live view). */
+    public Set<String> channels() {
+        return channels;
+    }
+
+    Flux<WebSocketMessage> outbound() {
+        return outbound.asFlux();
+    }
+
+    /**
+     * Queues a frame. The array is wrapped, not copied, so one encoded frame can be shared by
+     * every subscriber; callers must not modify it afterwards.
+     *
+     * @return {@code false} when the frame was not queued: the connection is closed, or its
+     *         queue is full, in which case the connection is being closed with 4100
+     */
+    public boolean send(byte[] frame) {
+        if (closed) {
+            return false;
+        }
+        WebSocketMessage message = new WebSocketMessage(WebSocketMessage.Type.TEXT,
+                BUFFERS.wrap(Unpooled.wrappedBuffer(frame)));
+        Sinks.EmitResult result;
+        synchronized (this) {
+            result = outbound.tryEmitNext(message);
+        }
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+            close(PusherError.OVER_CAPACITY, "Over capacity: the client is not reading its messages fast enough");
+            return false;
+        }
+        return result.isSuccess();
+    }
+
+    /**
+     * Closes now with the error's code, dropping queued frames: for clients that cannot be
+     * written to (not reading, not answering pings). Idempotent.
+     */
+    public void close(PusherError error, String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeStatus = new CloseStatus(error.code(), truncate(reason));
+        synchronized (this) {
+            outbound.tryEmitComplete();
+        }
+        session.close(closeStatus).subscribe();
+    }
+
+    /**
+     * Sends {@code pusher:error} with the error's code, then closes with that code once every
+     * frame queued before it has been written. Idempotent.
+     */
+    public void closeAfterFlush(PusherError error, String reason) {
+        if (closed) {
+            return;
+        }
+        send(PusherCodec.error(error.code(), reason));
+        closed = true;
+        closeStatus = new CloseStatus(error.code(), truncate(reason));
+        synchronized (this) {
+            outbound.tryEmitComplete();
+        }
+    }
+
+    /** The status to close with once the outbound queue is drained, or {@code null}. */
+    CloseStatus closeStatus() {
+        return closeStatus;
+    }
+
+    /** Completes the outbound side after the client went away. */
+    void terminate() {
+        closed = true;
+        synchronized (this) {
+            outbound.tryEmitComplete();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    void touch(long nowNanos) {
+        lastActivityNanos = nowNanos;
+        pingSentNanos = 0;
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    long pingSentNanos() {
+        return pingSentNanos;
+    }
+
+    void pingSent(long nowNanos) {
+        pingSentNanos = nowNanos;
+    }
+
+    /** Close reasons are limited to 123 bytes by RFC 6455. */
+    private static String truncate(String reason) {
+        return reason.length() <= 120 ? reason : reason.substring(0, 120);
+    }
+
+    @Override
+    public String toString() {
+        return "EdgeConnection[app=" + app.id() + ", socket=" + socketId + "]";
+    }
+}

@@ -1,0 +1,26 @@
+package io.herald.edge;
+
+import io.herald.edge.config.EdgeConfiguration;
+import java.util.Map;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Import;
+
+/** The edge service on its own: {@code java -jar herald-edge-service-*-exec.jar}. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(EdgeConfiguration.class)
+public class EdgeServiceApplication {
+
+    /** Defaults of the service on its own; any of them can be overridden by properties or env. */
+    public static final Map<String, Object> DEFAULTS = Map.of(
+            "server.port", 6001,
+            "spring.application.name", "herald-edge",
+            "management.endpoints.web.exposure.include", "health,info,prometheus",
+            "management.endpoint.health.probes.enabled", true);
+
+    public static void main(String[] args) {
+        new SpringApplicationBuilder(EdgeServiceApplication.class).properties(DEFAULTS).run(args);
+    }
+}

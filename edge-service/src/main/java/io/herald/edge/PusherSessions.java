@@ -1,0 +1,167 @@
+package io.herald.edge;
+
+import io.herald.core.app.App;
+import io.herald.core.broker.ChannelKey;
+import io.herald.core.error.PusherError;
+import io.herald.core.names.ChannelType;
+import io.herald.core.names.Names;
+import io.herald.core.protocol.ClientFrame;
+import io.herald.core.protocol.ProtocolException;
+import io.herald.core.protocol.PusherCodec;
+import io.herald.edge.config.EdgeProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs accepted Pusher connections: announces the socket id, answers pings, handles
+ * subscriptions and turns bad input into {@code pusher:error} for that one socket.
+ *
+ * <p>One bad frame never closes a connection (except a frame over the size limit, which Netty
+ * closes with 1009), and nothing a client sends can disturb another connection.
+ */
+public final class PusherSessions {
+
+    private static final Logger log = LoggerFactory.getLogger(PusherSessions.class);
+
+    private final EdgeProperties properties;
+    private final ConnectionRegistry registry;
+    private final LocalFanout fanout;
+    private final SocketIds socketIds = new SocketIds();
+    private final int activityTimeoutSeconds;
+
+    public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, LocalFanout fanout) {
+        this.properties = properties;
+        this.registry = registry;
+        this.fanout = fanout;
+        this.activityTimeoutSeconds = (int) properties.activityTimeout().toSeconds();
+    }
+
+    /** Serves one connection of {@code app} until either side closes it. */
+    public Mono<Void> run(WebSocketSession session, App app) {
+        EdgeConnection connection = new EdgeConnection(session, app, socketIds.next(),
+                properties.maxOutboundMessages(), registry.now());
+        registry.add(connection);
+        log.debug("Connection opened: app {} socket {}", app.id(), connection.socketId());
+        connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));
+
+        Mono<Void> inbound = session.receive()
+                .doOnNext(message -> onFrame(connection, message))
+                .doFinally(signal -> {
+                    connection.terminate();
+                    release(connection);
+                })
+                .then();
+        Mono<Void> outbound = session.send(connection.outbound())
+                .then(Mono.defer(() -> connection.closeStatus() == null ? Mono.empty()
+                        : session.close(connection.closeStatus())));
+        return Mono.when(inbound, outbound).onErrorResume(ex -> {
+            log.debug("Connection {} ended with an error: {}", connection, ex.toString());
+            return Mono.empty();
+        });
+    }
+
+    private void release(EdgeConnection connection) {
+        for (String channel : connection.channels()) {
+            fanout.unsubscribe(new ChannelKey(connection.appId(), channel), connection);
+        }
+        connection.channels().clear();
+        registry.remove(connection);
+        log.debug("Connection closed: app {} socket {}", connection.appId(), connection.socketId());
+    }
+
+    private void onFrame(EdgeConnection connection, WebSocketMessage message) {
+        connection.touch(registry.now());
+        if (message.getType() != WebSocketMessage.Type.TEXT) {
+            if (message.getType() == WebSocketMessage.Type.BINARY) {
+                connection.send(PusherCodec.error(null, "Binary WebSocket frames are not supported; send JSON text"));
+            }
+            return;
+        }
+        ClientFrame frame;
+        try {
+            frame = PusherCodec.decode(message.getPayloadAsText());
+        }
+        catch (ProtocolException ex) {
+            connection.send(PusherCodec.error(null, ex.getMessage()));
+            return;
+        }
+        try {
+            dispatch(connection, frame);
+        }
+        catch (RuntimeException ex) {
+            log.warn("Failed to handle {} from app {} socket {}", frame.event(), connection.appId(),
+                    connection.socketId(), ex);
+            connection.send(PusherCodec.error(null, "Internal error handling " + frame.event()));
+        }
+    }
+
+    private void dispatch(EdgeConnection connection, ClientFrame frame) {
+        switch (frame.event()) {
+            case PusherCodec.PING -> connection.send(PusherCodec.pong());
+            case PusherCodec.PONG -> {
+                // Activity was recorded on receipt; nothing else to do.
+            }
+            case PusherCodec.SUBSCRIBE -> subscribe(connection, frame);
+            case PusherCodec.UNSUBSCRIBE -> unsubscribe(connection, frame);
+            case "pusher:signin" -> connection.send(PusherCodec.error(null,
+                    "User sign-in is not supported by this server yet"));
+            default -> {
+                if (frame.event().startsWith("client-")) {
+                    connection.send(PusherCodec.error(null, "Client events are not enabled for this app"));
+                }
+                else {
+                    connection.send(PusherCodec.error(null, "Unsupported event: " + frame.event()));
+                }
+            }
+        }
+    }
+
+    private void subscribe(EdgeConnection connection, ClientFrame frame) {
+        String channel = frame.dataField("channel");
+        if (channel == null) {
+            connection.send(PusherCodec.error(null, "pusher:subscribe needs data.channel"));
+            return;
+        }
+        String problem = Names.channelNameProblem(channel);
+        if (problem != null) {
+            connection.send(PusherCodec.subscriptionError(channel, "InvalidChannel", problem, 400));
+            return;
+        }
+        if (ChannelType.of(channel).requiresAuthorization()) {
+            connection.send(PusherCodec.subscriptionError(channel, "AuthError",
+                    "Private, encrypted and presence channels are not supported by this server yet", 501));
+            return;
+        }
+        if (connection.channels().contains(channel)) {
+            connection.send(PusherCodec.subscriptionSucceeded(channel, "{}"));
+            return;
+        }
+        if (connection.channels().size() >= properties.maxSubscriptions()) {
+            connection.send(PusherCodec.subscriptionError(channel, "LimitReached",
+                    "Too many subscriptions: the limit is " + properties.maxSubscriptions() + " per connection",
+                    429));
+            return;
+        }
+        ChannelKey key = new ChannelKey(connection.appId(), channel);
+        connection.channels().add(channel);
+        fanout.subscribe(key, connection).subscribe(null, null, () -> {
+            if (connection.channels().contains(channel)) {
+                connection.send(PusherCodec.subscriptionSucceeded(channel, "{}"));
+            }
+        });
+        if (connection.isClosed()) {
+            // The connection ended while subscribing: release may already have run.
+            fanout.unsubscribe(key, connection);
+        }
+    }
+
+    private void unsubscribe(EdgeConnection connection, ClientFrame frame) {
+        String channel = frame.dataField("channel");
+        if (channel != null && connection.channels().remove(channel)) {
+            fanout.unsubscribe(new ChannelKey(connection.appId(), channel), connection);
+        }
+    }
+}

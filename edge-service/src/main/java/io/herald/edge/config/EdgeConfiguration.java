@@ -1,0 +1,135 @@
+package io.herald.edge.config;
+
+import io.herald.core.app.AppStore;
+import io.herald.core.broker.Broker;
+import io.herald.core.config.HeraldCoreConfiguration;
+import io.herald.edge.ConnectionRegistry;
+import io.herald.edge.LocalFanout;
+import io.herald.edge.PusherSessions;
+import io.herald.edge.web.PusherWebSocketHandler;
+import io.herald.edge.web.WrongPathWebSocketFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+/**
+ * The edge service: the Pusher WebSocket endpoint at {@code /app/{key}} and this node's local
+ * fan-out. Importable next to other Herald configurations (the standalone server does); it
+ * registers no component scanning and every bean can be replaced.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(HeraldCoreConfiguration.class)
+@EnableConfigurationProperties(EdgeProperties.class)
+public class EdgeConfiguration {
+
+    /** Runs before the routers (-1) so {@code /app/{key}} is always the WebSocket endpoint. */
+    private static final int HANDLER_MAPPING_ORDER = -2;
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public ConnectionRegistry connectionRegistry(EdgeProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new ConnectionRegistry(properties, meters.getIfAvailable(SimpleMeterRegistry::new), System::nanoTime,
+                Schedulers.parallel());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public LocalFanout localFanout(Broker broker, ObjectProvider<MeterRegistry> meters) {
+        return new LocalFanout(broker, meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry, LocalFanout fanout) {
+        return new PusherSessions(properties, registry, fanout);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PusherWebSocketHandler pusherWebSocketHandler(AppStore apps, PusherSessions sessions,
+            EdgeProperties properties) {
+        return new PusherWebSocketHandler(apps, sessions, properties.minProtocol(), properties.maxProtocol());
+    }
+
+    @Bean
+    public HandlerMapping pusherWebSocketMapping(PusherWebSocketHandler handler) {
+        return new SimpleUrlHandlerMapping(Map.of(PusherWebSocketHandler.PATH_PREFIX + "*", handler),
+                HANDLER_MAPPING_ORDER);
+    }
+
+    /** The WebSocket handshake, with the inbound frame size limit. */
+    @Bean
+    @ConditionalOnMissingBean(WebSocketService.class)
+    public HandshakeWebSocketService heraldWebSocketService(EdgeProperties properties) {
+        int maxFrame = (int) Math.min(Integer.MAX_VALUE, properties.maxFrameSize().toBytes());
+        return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
+    }
+
+    @Bean
+    public WebFluxConfigurer heraldWebSocketServiceConfigurer(WebSocketService webSocketService) {
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                return webSocketService;
+            }
+        };
+    }
+
+    @Bean
+    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService) {
+        return new WrongPathWebSocketFilter(webSocketService);
+    }
+
+    /**
+     * On shutdown, before the web server stops, tells clients to reconnect (4200) so that they
+     * move to another node, and waits up to {@code herald.edge.drain-timeout} for them to go.
+     */
+    @Bean
+    public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeProperties properties) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                registry.drain();
+                long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
+                while (registry.size() > 0 && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(50);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package io.herald.edge.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits and timings of the edge's WebSocket connections ({@code herald.edge.*}).
+ *
+ * @param activityTimeout the {@code activity_timeout} announced to clients: after this long
+ *        without a frame from a client, the server sends {@code pusher:ping} (clients ping on
+ *        their own after the smaller of this and their own setting)
+ * @param pongTimeout how long a client has to answer the server's {@code pusher:ping} (any
+ *        frame counts) before it is closed with 4201
+ * @param maxFrameSize the largest inbound WebSocket frame; a larger one closes the connection
+ *        with 1009 (message too big)
+ * @param maxSubscriptions the most channels one connection may be subscribed to; further
+ *        subscriptions are refused with {@code pusher:subscription_error}
+ * @param maxOutboundMessages the most messages queued for one connection that is not reading
+ *        fast enough; when exceeded the connection is closed with 4100 instead of growing memory
+ * @param supportedProtocols the lowest and highest Pusher protocol versions accepted, as
+ *        {@code min-max}
+ * @param drainTimeout on shutdown, how long to wait after telling clients to reconnect (4200)
+ */
+@ConfigurationProperties("herald.edge")
+public record EdgeProperties(
+        @DefaultValue("120s") Duration activityTimeout,
+        @DefaultValue("30s") Duration pongTimeout,
+        @DefaultValue("64KB") DataSize maxFrameSize,
+        @DefaultValue("256") int maxSubscriptions,
+        @DefaultValue("1024") int maxOutboundMessages,
+        @DefaultValue("5-7") String supportedProtocols,
+        @DefaultValue("5s") Duration drainTimeout) {
+
+    public EdgeProperties {
+        if (activityTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("herald.edge.activity-timeout must be at least 1s");
+        }
+        if (pongTimeout.isNegative() || pongTimeout.isZero()) {
+            throw new IllegalArgumentException("herald.edge.pong-timeout must be positive");
+        }
+        if (maxSubscriptions < 1) {
+            throw new IllegalArgumentException("herald.edge.max-subscriptions must be at least 1");
+        }
+        if (maxOutboundMessages < 1) {
+            throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");
+        }
+        minProtocol(supportedProtocols);
+        maxProtocol(supportedProtocols);
+    }
+
+    public int minProtocol() {
+        return minProtocol(supportedProtocols);
+    }
+
+    public int maxProtocol() {
+        return maxProtocol(supportedProtocols);
+    }
+
+    private static int minProtocol(String range) {
+        return parse(range)[0];
+    }
+
+    private static int maxProtocol(String range) {
+        return parse(range)[1];
+    }
+
+    private static int[] parse(String range) {
+        String[] parts = range.split("-", 2);
+        try {
+            int min = Integer.parseInt(parts[0].trim());
+            int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
+            if (min < 1 || max < min) {
+                throw new NumberFormatException();
+            }
+            return new int[] { min, max };
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("herald.edge.supported-protocols must look like 5-7, was " + range);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.herald.edge;
+
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.ChannelKey;
+import io.herald.core.broker.Envelope;
+import io.herald.core.protocol.PusherCodec;
+import io.herald.core.testing.RedisServer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** An edge service on a random port over a real Redis shard, with a test app, for tests. */
+final class EdgeTestServer implements AutoCloseable {
+
+    static final String APP_ID = "edge-test";
+    static final String KEY = "edge-key";
+    static final String SECRET = "edge-secret-do-not-log";
+
+    final ConfigurableApplicationContext context;
+    final int port;
+
+    EdgeTestServer(RedisServer redis, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(EdgeServiceApplication.DEFAULTS);
+        props.put("server.port", 0);
+        props.put("herald.apps[0].id", APP_ID);
+        props.put("herald.apps[0].key", KEY);
+        props.put("herald.apps[0].secret", SECRET);
+        props.put("herald.apps[1].id", "disabled-app");
+        props.put("herald.apps[1].key", "disabled-key");
+        props.put("herald.apps[1].secret", "disabled-secret");
+        props.put("herald.apps[1].enabled", false);
+        props.put("herald.redis.shards[0]", redis.uri().toString());
+        props.put("herald.redis.key-prefix", RedisServer.uniquePrefix());
+        props.putAll(extra);
+        this.context = new SpringApplicationBuilder(EdgeServiceApplication.class).properties(props).run();
+        this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    String url(String pathAndQuery) {
+        return "ws://127.0.0.1:" + port + pathAndQuery;
+    }
+
+    String appUrl() {
+        return url("/app/" + KEY + "?protocol=7&client=test&version=1.0");
+    }
+
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    /** Publishes as publish-service would: one envelope with the encoded frame. */
+    void publish(String channel, String event, String data, String excludeSocketId) {
+        bean(Broker.class).publish(new Envelope(new ChannelKey(APP_ID, channel), UUID.randomUUID().toString(),
+                excludeSocketId, PusherCodec.channelEvent(event, channel, data, null)))
+                .block(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

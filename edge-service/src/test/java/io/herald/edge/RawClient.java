@@ -1,0 +1,110 @@
+package io.herald.edge;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A bare WebSocket client for protocol tests (the JDK's), recording every text frame and the
+ * close code. Compatibility is proven with the official Pusher client elsewhere; this one lets
+ * tests send what no official client would.
+ */
+final class RawClient implements WebSocket.Listener, AutoCloseable {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    static RawClient connect(String url) {
+        RawClient client = new RawClient();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT)
+                .buildAsync(URI.create(url), client).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return client;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            frames.add(JSON.readTree(partial.toString()));
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
+    }
+
+    void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    void sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /** The next frame, failing the test after a generous wait. */
+    JsonNode next() {
+        try {
+            JsonNode frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                throw new AssertionError("No frame within " + WAIT);
+            }
+            return frame;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** The next frame with this event, skipping others (e.g. pings). */
+    JsonNode next(String event) {
+        while (true) {
+            JsonNode frame = next();
+            if (event.equals(frame.get("event").asString())) {
+                return frame;
+            }
+        }
+    }
+
+    /** The socket id from {@code pusher:connection_established}. */
+    String established() {
+        JsonNode frame = next("pusher:connection_established");
+        return JSON.readTree(frame.get("data").asString()).get("socket_id").asString();
+    }
+
+    int awaitClose() {
+        return closeCode.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(ex -> null);
+        }
+        socket.abort();
+    }
+}
