@@ -1,0 +1,51 @@
+package io.herald.publish;
+
+import io.herald.core.metrics.HeraldMeters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The publish service's meters, named and tagged as {@link HeraldMeters} documents:
+ * {@code herald.messages.published} and {@code herald.publish.latency} tagged {@code app_id}
+ * (behind core's cardinality limit), {@code herald.publish.errors} tagged {@code status}.
+ */
+public final class PublishMeters {
+
+    private final MeterRegistry registry;
+
+    public PublishMeters(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** {@code messages} channel messages of {@code appId} were accepted by the broker. */
+    public void published(String appId, int messages) {
+        if (messages > 0) {
+            Counter.builder(HeraldMeters.MESSAGES_PUBLISHED.meterName())
+                    .description("Channel messages accepted by the HTTP API, one per channel")
+                    .tag(HeraldMeters.APP_ID, appId)
+                    .register(registry)
+                    .increment(messages);
+        }
+    }
+
+    /** A publish request of {@code appId} took {@code nanos} from arrival to the broker's acceptance. */
+    public void latency(String appId, long nanos) {
+        Timer.builder(HeraldMeters.PUBLISH_LATENCY.meterName())
+                .description("Time to validate and hand one HTTP API publish request to the broker")
+                .tag(HeraldMeters.APP_ID, appId)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request was answered with error status {@code status}. */
+    public void error(int status) {
+        Counter.builder(HeraldMeters.PUBLISH_ERRORS.meterName())
+                .description("HTTP API requests answered with an error")
+                .tag("status", String.valueOf(status))
+                .register(registry)
+                .increment();
+    }
+}

@@ -1,0 +1,98 @@
+package io.herald.publish.config;
+
+import io.herald.core.app.AppStore;
+import io.herald.core.broker.Broker;
+import io.herald.core.config.HeraldCoreConfiguration;
+import io.herald.core.signature.RequestSignature;
+import io.herald.publish.ChannelInfoProvider;
+import io.herald.publish.EventPublisher;
+import io.herald.publish.EventRequestParser;
+import io.herald.publish.PublishMeters;
+import io.herald.publish.web.ApiErrorFilter;
+import io.herald.publish.web.PublishHandler;
+import io.herald.publish.web.PublishRoutes;
+import io.herald.publish.web.RequestAuthenticator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The Pusher HTTP API ({@code POST /apps/{id}/events} and {@code /batch_events}) as importable
+ * Spring configuration: no component scanning, every bean replaceable by declaring one of the
+ * same type (the routes: of the same name, {@code publishRoutes}, since other modules declare
+ * router functions too).
+ *
+ * <p>Imported by {@link io.herald.publish.PublishServiceApplication} and, next to the edge's
+ * configuration, by the standalone server. Needs a WebFlux server; uses the {@code MeterRegistry}
+ * when there is one, else Micrometer's global registry.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(HeraldCoreConfiguration.class)
+@EnableConfigurationProperties(PublishProperties.class)
+public class PublishConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public RequestSignature publishRequestSignature(Clock clock, PublishProperties properties) {
+        return new RequestSignature(clock, properties.timestampWindow());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PublishMeters publishMeters(ObjectProvider<MeterRegistry> registry) {
+        return new PublishMeters(registry.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    /** No counts until the {@code ChannelState} port exists; see {@link ChannelInfoProvider}. */
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelInfoProvider channelInfoProvider() {
+        return ChannelInfoProvider.none();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public EventRequestParser eventRequestParser(PublishProperties properties) {
+        return new EventRequestParser(properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public EventPublisher eventPublisher(Broker broker, PublishMeters meters, PublishProperties properties) {
+        return new EventPublisher(broker, meters, properties.retryAfter());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public RequestAuthenticator requestAuthenticator(AppStore apps, RequestSignature signature,
+            PublishProperties properties) {
+        return new RequestAuthenticator(apps, signature, (int) properties.maxRequestSize().toBytes());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ApiErrorFilter publishApiErrorFilter(PublishMeters meters) {
+        return new ApiErrorFilter(meters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PublishHandler publishHandler(RequestAuthenticator authenticator, EventRequestParser parser,
+            EventPublisher publisher, ChannelInfoProvider channelInfo, PublishMeters meters) {
+        return new PublishHandler(authenticator, parser, publisher, channelInfo, meters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "publishRoutes")
+    public RouterFunction<ServerResponse> publishRoutes(PublishHandler handler, ApiErrorFilter publishApiErrorFilter) {
+        return PublishRoutes.routes(handler, publishApiErrorFilter);
+    }
+}
