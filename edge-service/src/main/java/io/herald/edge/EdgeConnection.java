@@ -105,7 +105,8 @@ public final class EdgeConnection {
         synchronized (this) {
             outbound.tryEmitComplete();
         }
-        session.close(closeStatus).subscribe();
+        // The peer may already be gone; there is nobody left to tell.
+        session.close(closeStatus).subscribe(null, ex -> { });
     }
 
     /**

@@ -22,6 +22,7 @@ final class RawClient implements WebSocket.Listener, AutoCloseable {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -30,7 +31,7 @@ final class RawClient implements WebSocket.Listener, AutoCloseable {
 
     static RawClient connect(String url) {
         RawClient client = new RawClient();
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT)
+        client.socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT)
                 .buildAsync(URI.create(url), client).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         return client;
     }
