@@ -1,0 +1,99 @@
+package io.herald.standalone;
+
+import io.herald.core.app.App;
+import io.herald.core.app.AppsProperties;
+import io.herald.core.signature.Hmac;
+import io.herald.core.signature.RequestSignature;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The demo: a page at {@code /} that connects with pusher-js and shows events as they arrive,
+ * {@code /demo/config} with what the page needs (never the secret), and a start-up summary
+ * with the demo app's credentials and a ready-to-run, freshly signed {@code curl} command.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "herald.demo", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class DemoConfiguration {
+
+    static final String DEFAULT_SECRET = "demo-secret";
+
+    @Bean
+    public RouterFunction<ServerResponse> demoRoutes(AppsProperties apps, DemoProperties demo, Clock clock) {
+        return RouterFunctions.route()
+                .GET("/demo/config", request -> {
+                    App app = demoApp(apps);
+                    if (app == null) {
+                        return ServerResponse.notFound().build();
+                    }
+                    String origin = request.uri().getScheme() + "://" + request.uri().getAuthority();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("appId", app.id());
+                    body.put("key", app.key());
+                    body.put("channel", demo.channel());
+                    body.put("curl", curl(app, origin, demo.channel(), clock));
+                    return ServerResponse.ok().bodyValue(body);
+                })
+                .build();
+    }
+
+    @Bean
+    public ApplicationListener<ApplicationReadyEvent> demoSummary(AppsProperties apps, DemoProperties demo,
+            Clock clock, Environment environment) {
+        return event -> {
+            App app = demoApp(apps);
+            String port = environment.getProperty("local.server.port", "6001");
+            String origin = "http://localhost:" + port;
+            StringBuilder out = new StringBuilder("\n");
+            out.append("  Herald is running: ").append(origin).append("/  (demo page)\n");
+            if (app != null) {
+                out.append("  Demo app   id: ").append(app.id()).append("   key: ").append(app.key())
+                        .append("   secret: ").append(app.secret()).append('\n');
+                out.append("  WebSocket  ws://localhost:").append(port).append("/app/").append(app.key())
+                        .append("?protocol=7\n");
+                out.append("  Trigger an event (signed now, valid for 10 minutes):\n    ")
+                        .append(curl(app, origin, demo.channel(), clock)).append('\n');
+                if (DEFAULT_SECRET.equals(app.secret())) {
+                    out.append("  The demo secret is the default one: set HERALD_APPS_0_SECRET before exposing "
+                            + "this server.\n");
+                }
+            }
+            // Printed, not logged: the operator asked for the demo credentials; logs never carry secrets.
+            System.out.println(out);
+        };
+    }
+
+    private static App demoApp(AppsProperties apps) {
+        List<App> all = apps.toApps();
+        return all.isEmpty() ? null : all.get(0);
+    }
+
+    /** A complete, signed {@code curl} that publishes a "hello" event to the demo channel. */
+    static String curl(App app, String origin, String channel, Clock clock) {
+        String body = "{\"name\":\"hello\",\"channel\":\"" + channel
+                + "\",\"data\":\"{\\\"message\\\":\\\"Hello from curl\\\"}\"}";
+        String path = "/apps/" + app.id() + "/events";
+        Map<String, String> params = new TreeMap<>();
+        params.put("auth_key", app.key());
+        params.put("auth_timestamp", String.valueOf(clock.instant().getEpochSecond()));
+        params.put("auth_version", "1.0");
+        params.put("body_md5", Hmac.md5Hex(body.getBytes(StandardCharsets.UTF_8)));
+        params.put("auth_signature", RequestSignature.sign(app.secret(), "POST", path, params));
+        StringBuilder query = new StringBuilder();
+        params.forEach((k, v) -> query.append(query.isEmpty() ? "?" : "&").append(k).append('=').append(v));
+        return "curl -H 'Content-Type: application/json' -d '" + body + "' '" + origin + path + query + "'";
+    }
+}
