@@ -69,6 +69,7 @@ class PublishApiTest {
         probe = new ChannelProbe(List.of(redis.uri()), prefix);
         pusher = sdk(APP, KEY, SECRET, port);
         api = new SignedRequests(baseUrl, KEY, SECRET);
+        ShardOutageTest.awaitShardsUp(context);
     }
 
     static Pusher sdk(String appId, String key, String secret, int port) {

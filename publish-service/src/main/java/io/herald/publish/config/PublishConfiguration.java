@@ -30,6 +30,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * same type (the routes: of the same name, {@code publishRoutes}, since other modules declare
  * router functions too).
  *
+ * <p>{@code @ConditionalOnMissingBean} sees only the beans registered before this configuration
+ * is processed, so a replacement must be declared in a configuration processed earlier, for
+ * example {@code @Import({MyReplacements.class, PublishConfiguration.class})}.
+ *
  * <p>Imported by {@link io.herald.publish.PublishServiceApplication} and, next to the edge's
  * configuration, by the standalone server. Needs a WebFlux server; uses the {@code MeterRegistry}
  * when there is one, else Micrometer's global registry.

@@ -24,10 +24,16 @@ public final class SignedRequests {
     private final String secret;
 
     public SignedRequests(String baseUrl, String key, String secret) {
+        this(WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30)).build(), baseUrl,
+                key, secret);
+    }
+
+    /** Requests through {@code client} (for example one bound to a router function), to URIs under {@code baseUrl}. */
+    public SignedRequests(WebTestClient client, String baseUrl, String key, String secret) {
+        this.client = client;
         this.baseUrl = baseUrl;
         this.key = key;
         this.secret = secret;
-        this.client = WebTestClient.bindToServer().baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30)).build();
     }
 
     public WebTestClient client() {
