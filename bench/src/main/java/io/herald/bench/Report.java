@@ -1,0 +1,131 @@
+package io.herald.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The figures of one run (one rate). Latencies are in milliseconds; "measured" means after the
+ * warm-up. Serialised as JSON by {@code --json} in this field order.
+ */
+record Report(
+        String target,
+        int subscribers,
+        int rate,
+        int durationSeconds,
+        int warmupSeconds,
+        long published,
+        long acknowledged,
+        long publishErrors,
+        long warmupPublishErrors,
+        Map<String, Long> publishErrorKinds,
+        double achievedPublishRate,
+        double maxPublishLagMs,
+        double publishP50Ms,
+        double publishP99Ms,
+        long expectedDeliveries,
+        long deliveries,
+        double deliveriesPerSecond,
+        long latencySamples,
+        double latencyP50Ms,
+        double latencyP90Ms,
+        double latencyP99Ms,
+        double latencyP999Ms,
+        double latencyMaxMs,
+        double latencyMeanMs,
+        long lost,
+        long gaps,
+        long subscribersWithLoss,
+        long duplicates,
+        long outOfOrder,
+        long deliveredWithoutAck,
+        long disconnects,
+        long drainMillis,
+        boolean drainTimedOut,
+        double maxP99Ms,
+        boolean withinLimits) {
+
+    /** The find-max outcome: every step tried and the highest rate within the limits. */
+    record FindMax(String mode, double maxP99Ms, Integer maxPassingRate, List<Report> steps) {
+    }
+
+    static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
+            long disconnects, long drainMillis, boolean drainTimedOut) {
+        long measured = (long) run.total - run.warmup;
+        long acknowledged = run.acknowledgedMeasured();
+        long last = run.lastDeliveryNanos.get();
+        double window = last > run.measureStartNanos ? (last - run.measureStartNanos) / 1e9 : 0;
+        double deliveriesPerSecond = window > 0 ? loss.delivered() / window : 0;
+        double p99 = ms(latency.getValueAtPercentile(99.0));
+        long errors = run.publishErrors.sum();
+        boolean within = latency.getTotalCount() > 0 && p99 < o.maxP99Ms && loss.lost() == 0 && errors == 0
+                && disconnects == 0;
+        return new Report(o.describeTarget(), o.subscribers, run.rate, o.durationSeconds, o.warmupSeconds,
+                measured, acknowledged, errors, run.warmupPublishErrors.sum(), run.errorKinds(),
+                round(acknowledged / (double) o.durationSeconds), round(run.maxPublishLagNanos.get() / 1e6),
+                ms(publish.getValueAtPercentile(50.0)), ms(publish.getValueAtPercentile(99.0)),
+                loss.expected(), loss.delivered(), round(deliveriesPerSecond),
+                latency.getTotalCount(), ms(latency.getValueAtPercentile(50.0)),
+                ms(latency.getValueAtPercentile(90.0)), p99, ms(latency.getValueAtPercentile(99.9)),
+                ms(latency.getMaxValue()), round(latency.getMean() / 1000.0),
+                loss.lost(), loss.gaps(), loss.subscribersWithLoss(), loss.duplicates(), loss.outOfOrder(),
+                loss.deliveredWithoutAck(), disconnects, drainMillis, drainTimedOut, o.maxP99Ms, within);
+    }
+
+    private static double ms(long micros) {
+        return round(micros / 1000.0);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000.0) / 1000.0;
+    }
+
+    String toText() {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "target", target);
+        line(sb, "subscribers", subscribers + (disconnects > 0 ? "  (" + disconnects + " disconnected during the run)" : ""));
+        line(sb, "rate", f("%d msg/s for %d s (+%d s warm-up)", rate, durationSeconds, warmupSeconds));
+        line(sb, "published", f("%d, acknowledged %d (%.1f msg/s), publish errors %d%s", published, acknowledged,
+                achievedPublishRate, publishErrors,
+                warmupPublishErrors > 0 ? " (+" + warmupPublishErrors + " during warm-up)" : ""));
+        publishErrorKinds.forEach((kind, count) -> line(sb, "  error", count + " x " + kind));
+        line(sb, "publish HTTP", f("p50 %.2f ms, p99 %.2f ms; max scheduling lag %.2f ms",
+                publishP50Ms, publishP99Ms, maxPublishLagMs));
+        line(sb, "deliveries", f("%d of %d expected, %.1f/s", deliveries, expectedDeliveries, deliveriesPerSecond));
+        line(sb, "latency", f("p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (mean %.2f, n=%d)",
+                latencyP50Ms, latencyP90Ms, latencyP99Ms, latencyP999Ms, latencyMaxMs, latencyMeanMs,
+                latencySamples));
+        line(sb, "lost", f("%d  (%d gaps, %d subscribers with loss)", lost, gaps, subscribersWithLoss));
+        line(sb, "duplicated", f("%d  (out of order %d, delivered without ack %d)", duplicates, outOfOrder,
+                deliveredWithoutAck));
+        line(sb, "drain", drainMillis + " ms" + (drainTimedOut ? " (timed out: some deliveries never came)" : ""));
+        line(sb, "verdict", withinLimits
+                ? f("OK: p99 < %s ms, no loss, no publish errors, no disconnects", fmt(maxP99Ms))
+                : f("NOT within limits (p99 < %s ms, no loss, no publish errors, no disconnects)", fmt(maxP99Ms)));
+        return sb.toString();
+    }
+
+    String toRow() {
+        return f("%8d %10d %10d %9.2f %9.2f %9.2f %9.2f %7d %6d %7d  %s", rate, acknowledged,
+                deliveries, latencyP50Ms, latencyP99Ms, latencyP999Ms, latencyMaxMs, lost, duplicates,
+                publishErrors, withinLimits ? "pass" : "FAIL");
+    }
+
+    static String rowHeader() {
+        return f("%8s %10s %10s %9s %9s %9s %9s %7s %6s %7s  %s", "rate", "acked", "delivered",
+                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "lost", "dup", "errors", "verdict");
+    }
+
+    private static void line(StringBuilder sb, String label, String value) {
+        sb.append(f("  %-14s %s%n", label, value));
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

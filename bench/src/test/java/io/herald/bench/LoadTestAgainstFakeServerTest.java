@@ -1,0 +1,154 @@
+package io.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The whole tool against {@link FakePusherServer}: short runs, each bounded by a timeout. */
+@Timeout(60)
+class LoadTestAgainstFakeServerTest {
+
+    private FakePusherServer server;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() {
+        server = new FakePusherServer("demo-app", "demo-key", "demo-secret").start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private List<String> args(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(server.port()),
+                "--subscribers", "20", "--rate", "100", "--duration", "1", "--warmup", "1", "--drain", "3",
+                "--threads", "2",
+                // latency in a cold JVM that also runs the server is not what these tests check
+                "--max-p99-ms", "10000"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    private Report runSingle(String... extra) {
+        Options o = Options.parse(args(extra).toArray(String[]::new));
+        LoadTest.Outcome outcome = new LoadTest(o, new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
+        assertThat(outcome.reports()).hasSize(1);
+        return outcome.reports().get(0);
+    }
+
+    @Test
+    void cleanRunDeliversEverythingOnceAndAnswersPings() {
+        Report r = runSingle();
+        assertThat(r.published()).isEqualTo(100);
+        assertThat(r.acknowledged()).isEqualTo(100);
+        assertThat(r.publishErrors()).isZero();
+        assertThat(r.expectedDeliveries()).isEqualTo(20 * 100);
+        assertThat(r.deliveries()).isEqualTo(20 * 100);
+        assertThat(r.latencySamples()).isEqualTo(20 * 100);
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.disconnects()).isZero();
+        assertThat(r.latencyP99Ms()).isPositive().isLessThan(1000);
+        assertThat(r.withinLimits()).isTrue();
+        // warm-up (100) + measured (100) + the pre-flight probe
+        assertThat(server.published.get()).isEqualTo(201);
+        assertThat(server.pongs.get()).isEqualTo(20);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Herald load test report", "p99.9");
+    }
+
+    @Test
+    void droppedDeliveriesAreReportedAsLoss() {
+        server.dropEvery = 10;
+        Report r = runSingle();
+        // the first subscriber loses every 10th of 201 deliveries; about 10 fall in the measured phase
+        assertThat(r.lost()).isBetween(9L, 11L);
+        assertThat(r.subscribersWithLoss()).isEqualTo(1);
+        assertThat(r.gaps()).isBetween(1L, r.lost());
+        assertThat(r.deliveries()).isEqualTo(r.expectedDeliveries() - r.lost());
+        assertThat(r.drainTimedOut()).isTrue();
+        assertThat(r.withinLimits()).isFalse();
+    }
+
+    @Test
+    void duplicatedDeliveriesAreReported() {
+        server.duplicateEvery = 20;
+        Report r = runSingle("--drain", "1");
+        assertThat(r.duplicates()).isBetween(9L, 11L);
+        assertThat(r.lost()).isZero();
+        assertThat(r.deliveries()).isEqualTo(r.expectedDeliveries());
+    }
+
+    @Test
+    void findMaxStepsUpAndWritesJson(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("find-max.json");
+        int code = LoadTest.run(args("--find-max", "--steps", "20,40", "--warmup", "0", "--json", json.toString())
+                .toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode root = Frames.MAPPER.readTree(Files.readString(json));
+        assertThat(root.get("mode").asString()).isEqualTo("find-max");
+        assertThat(root.get("maxPassingRate").asInt()).isEqualTo(40);
+        assertThat(root.get("steps")).hasSize(2);
+        assertThat(root.get("steps").get(1).get("deliveries").asLong()).isEqualTo(20 * 40);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Highest rate with p99 < 10000 ms and zero loss: 40 msg/s");
+    }
+
+    @Test
+    void findMaxStopsAtTheFirstFailingStep() {
+        server.dropEvery = 50;
+        Options o = Options.parse(args("--find-max", "--steps", "20,100,200", "--warmup", "0", "--drain", "1")
+                .toArray(String[]::new));
+        LoadTest.Outcome outcome = new LoadTest(o, new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
+        // 20 msg/s x 1 s: the first subscriber gets 20 (+1 probe) deliveries, under the drop period
+        assertThat(outcome.reports()).hasSize(2);
+        assertThat(outcome.maxPassingRate()).isEqualTo(20);
+        assertThat(outcome.reports().get(1).lost()).isPositive();
+    }
+
+    @Test
+    void wrongSecretFailsClearlyBeforeConnecting() {
+        int code = LoadTest.run(args("--secret", "wrong").toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(3);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401", "--key and --secret must match");
+    }
+
+    @Test
+    void wrongKeyFailsClearlyWhenSubscribing() {
+        server.wsKey = "other-key";
+        int code = LoadTest.run(args().toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(3);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("/app/demo-key", "server closed the connection with 4001 Application does not exist");
+    }
+
+    @Test
+    void closedPortFailsWithAClearMessage() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        int code = LoadTest.run(new String[] {"--port", Integer.toString(port), "--duration", "1"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(3);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("connection refused", "Is the Herald server running on 127.0.0.1:" + port);
+    }
+}

@@ -1,0 +1,38 @@
+package io.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+
+    @Test
+    void defaultsMatchTheDemoApp() {
+        Options o = Options.parse();
+        assertThat(o.host).isEqualTo("127.0.0.1");
+        assertThat(o.port).isEqualTo(6001);
+        assertThat(o.appId).isEqualTo("demo-app");
+        assertThat(o.key).isEqualTo("demo-key");
+        assertThat(o.secret).isEqualTo("demo-secret");
+        assertThat(o.wsUrl()).isEqualTo("ws://127.0.0.1:6001/app/demo-key?protocol=7&client=herald-bench&version=1.0");
+    }
+
+    @Test
+    void parsesBothSyntaxes() {
+        Options o = Options.parse("--rate", "250", "--steps=10,20,40", "--find-max", "--json=out/r.json");
+        assertThat(o.rate).isEqualTo(250);
+        assertThat(o.steps).isEqualTo(List.of(10, 20, 40));
+        assertThat(o.findMax).isTrue();
+        assertThat(o.json.toString()).isEqualTo("out/r.json");
+    }
+
+    @Test
+    void rejectsOutOfRangeAndUnknown() {
+        assertThatThrownBy(() -> Options.parse("--subscribers", "0")).hasMessageContaining("--subscribers");
+        assertThatThrownBy(() -> Options.parse("--bogus", "1")).hasMessageContaining("Unknown option");
+        assertThatThrownBy(() -> Options.parse("--steps", "100,50")).hasMessageContaining("increasing");
+        assertThatThrownBy(() -> Options.parse("--rate")).hasMessageContaining("Missing value");
+    }
+}
