@@ -3,12 +3,16 @@ package io.herald.publish;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.resources.LoopResources;
 
-/** Proves the other tests run under BlockHound: blocking on a non-blocking thread fails. */
+/** Proves the other tests run under BlockHound: blocking on a Reactor scheduler or a server event loop fails. */
 class BlockHoundInstalledTest {
 
     @Test
@@ -20,5 +24,22 @@ class BlockHoundInstalledTest {
 
         assertThatThrownBy(() -> blocking.block(Duration.ofSeconds(10)))
                 .hasCauseInstanceOf(BlockingOperationError.class);
+    }
+
+    @Test
+    void blockingOnAReactorNettyEventLoopFails() {
+        LoopResources loops = LoopResources.create("blockhound-check", 1, true);
+        try {
+            Future<?> task = loops.onServer(false).next().submit(() -> {
+                Thread.sleep(1);
+                return null;
+            });
+            assertThatThrownBy(() -> task.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(BlockingOperationError.class);
+        }
+        finally {
+            loops.disposeLater().block(Duration.ofSeconds(10));
+        }
     }
 }

@@ -335,6 +335,12 @@ class PublishApiTest {
                 MediaType.APPLICATION_FORM_URLENCODED), 415, "Unsupported Content-Type");
         api.send(events, api.signedUri(events, body, Instant.now().getEpochSecond(), SECRET), body,
                 MediaType.parseMediaType("application/json; charset=utf-8")).expectStatus().isOk();
+        // No Content-Type at all is read as JSON.
+        api.client().post().uri(api.signedUri(events, body, Instant.now().getEpochSecond(), SECRET))
+                .headers(headers -> headers.remove("Content-Type")).bodyValue(body).exchange()
+                .expectStatus().isOk()
+                .expectBody(String.class).consumeWith(result ->
+                        assertThat(result.getRequestHeaders().getContentType()).isNull());
         expectError(api.client().get().uri(events).exchange(), 405, "use POST");
     }
 

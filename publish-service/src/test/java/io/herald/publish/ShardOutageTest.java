@@ -99,6 +99,11 @@ class ShardOutageTest {
         api.post("/apps/" + APP + "/events", event(onShard1)).expectStatus().isOk();
         assertThat(ChannelProbe.frame(probe.next())).contains(onShard1);
 
+        // Health says the shard is down, but the replica stays live and ready: it still serves the other shard.
+        api.client().get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503);
+        api.client().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        api.client().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+
         // One event to both shards: the healthy channel is delivered, the answer is still 503.
         expectError(api.post("/apps/" + APP + "/events",
                 "{\"name\":\"both\",\"channels\":[\"" + onShard0 + "\",\"" + onShard1 + "\"],\"data\":\"d\"}"), 503,
