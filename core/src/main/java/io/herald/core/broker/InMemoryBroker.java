@@ -55,7 +55,13 @@ public final class InMemoryBroker implements Broker {
         public Mono<Void> subscribe(ChannelKey channel) {
             return Mono.fromRunnable(() -> {
                 channels.add(channel);
-                subscribers.computeIfAbsent(channel, k -> new CopyOnWriteArraySet<>()).add(this);
+                // Add inside compute: with computeIfAbsent(...).add(...) a concurrent remove of
+                // the last subscriber could drop the set from the map between the two calls.
+                subscribers.compute(channel, (k, nodes) -> {
+                    Set<NodeImpl> set = nodes == null ? new CopyOnWriteArraySet<>() : nodes;
+                    set.add(this);
+                    return set;
+                });
             });
         }
 

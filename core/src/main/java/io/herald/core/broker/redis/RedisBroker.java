@@ -25,10 +25,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -53,6 +56,9 @@ public final class RedisBroker implements Broker {
 
     /** How often each node reconciles the subscriptions it wants with those it has. */
     static final Duration RECONCILE_PERIOD = Duration.ofMillis(500);
+
+    /** How long {@link #close()} waits for the shard clients to close their connections. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
 
     private final ClientResources resources;
     private final ShardRouter router;
@@ -186,8 +192,17 @@ public final class RedisBroker implements Broker {
         for (RedisNode node : List.copyOf(nodes)) {
             node.close();
         }
-        for (Shard shard : shards) {
-            shard.close();
+        CompletableFuture<?>[] clients = shards.stream().map(Shard::close).toArray(CompletableFuture[]::new);
+        // The shared event loops go only after the clients have closed their connections;
+        // shutting them down first makes Netty reject the clients' close notifications.
+        try {
+            CompletableFuture.allOf(clients).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            log.debug("Redis clients did not close within {}", CLOSE_TIMEOUT, ex);
         }
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -241,13 +256,13 @@ public final class RedisBroker implements Broker {
                     cause);
         }
 
-        void close() {
+        CompletableFuture<Void> close() {
             closed = true;
             StatefulRedisConnection<byte[], byte[]> connection = publisher;
             if (connection != null) {
                 connection.closeAsync();
             }
-            client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+            return client.shutdownAsync(0, 2, TimeUnit.SECONDS);
         }
     }
 
