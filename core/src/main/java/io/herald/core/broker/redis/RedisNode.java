@@ -10,6 +10,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,17 +57,31 @@ final class RedisNode implements Broker.Node {
             link.wanted.add(channel);
             link.toUnsubscribe.remove(channel);
             StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection;
-            if (connection == null || !connection.isOpen()) {
+            if (connection == null) {
+                // Not connected yet (the node has just started): wait a little for the first
+                // connection, so that "subscribed" means subscribed whenever the shard is up.
+                link.toSubscribe.add(channel);
+                return Mono.fromFuture(link.firstConnection, false)
+                        .timeout(broker.commandTimeout())
+                        .flatMap(first -> subscribeOn(first, link, channel, name))
+                        .onErrorResume(ex -> Mono.empty());
+            }
+            if (!connection.isOpen()) {
                 link.toSubscribe.add(channel);
                 return Mono.empty();
             }
-            return connection.reactive().subscribe(name)
-                    .timeout(broker.commandTimeout())
-                    .onErrorResume(ex -> {
-                        link.toSubscribe.add(channel);
-                        return Mono.empty();
-                    });
+            return subscribeOn(connection, link, channel, name);
         });
+    }
+
+    private Mono<Void> subscribeOn(StatefulRedisPubSubConnection<byte[], byte[]> connection, ShardLink link,
+            ChannelKey channel, byte[] name) {
+        return connection.reactive().subscribe(name)
+                .timeout(broker.commandTimeout())
+                .onErrorResume(ex -> {
+                    link.toSubscribe.add(channel);
+                    return Mono.empty();
+                });
     }
 
     @Override
@@ -153,6 +168,8 @@ final class RedisNode implements Broker.Node {
         final Set<ChannelKey> toSubscribe = ConcurrentHashMap.newKeySet();
         final Set<ChannelKey> toUnsubscribe = ConcurrentHashMap.newKeySet();
         volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
+        final CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> firstConnection =
+                new CompletableFuture<>();
 
         ShardLink(RedisBroker.Shard shard) {
             this.shard = shard;
@@ -167,6 +184,7 @@ final class RedisNode implements Broker.Node {
             // Everything wanted so far was not subscribed on this connection yet.
             toSubscribe.addAll(wanted);
             this.connection = connection;
+            firstConnection.complete(connection);
             reconcile();
         }
 
