@@ -23,9 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 /**
  * The HTTP API end to end: the real service on a random port over a real Redis, called with the
@@ -363,6 +366,13 @@ class PublishApiTest {
         // The request size limit (1MB by default).
         expectError(api.post("/apps/" + APP + "/events", "{\"name\":\"e\",\"channel\":\"c\",\"data\":\""
                 + "x".repeat(1024 * 1024) + "\"}"), 413, "Request body too large");
+        // The same without Content-Length (chunked): the limit holds while reading.
+        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+        Flux<DataBuffer> chunked = Flux.range(0, 20).map(i -> DefaultDataBufferFactory.sharedInstance.wrap(chunk));
+        expectError(api.client().post().uri(api.signedUri("/apps/" + APP + "/events", chunk,
+                        Instant.now().getEpochSecond(), SECRET))
+                .contentType(MediaType.APPLICATION_JSON).body(chunked, DataBuffer.class).exchange(), 413,
+                "Request body too large; the limit is 1048576 bytes");
     }
 
     @Test
