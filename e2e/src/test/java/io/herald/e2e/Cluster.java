@@ -1,6 +1,7 @@
 package io.herald.e2e;
 
 import io.herald.core.testing.RedisServer;
+import io.herald.core.testing.ServerTesting;
 import io.herald.edge.EdgeServiceApplication;
 import io.herald.publish.PublishServiceApplication;
 import java.util.ArrayList;
@@ -9,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * A Herald cluster in one test: real {@code redis-server} shards, and edge and publish service
@@ -50,19 +49,7 @@ final class Cluster implements AutoCloseable {
     }
 
     private static ConfigurableApplicationContext start(SpringApplicationBuilder builder, Map<String, Object> props) {
-        return builder.properties(props).initializers(Cluster::ownEventLoops).run();
-    }
-
-    /**
-     * Gives each server its own Netty event loops: by default every Boot server in a JVM shares
-     * Reactor Netty's global loops, and the first context to close disposes them.
-     */
-    private static void ownEventLoops(ConfigurableApplicationContext context) {
-        ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
-            ReactorResourceFactory factory = new ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        });
+        return builder.properties(props).initializers(ServerTesting::ownEventLoops).run();
     }
 
     static int port(ConfigurableApplicationContext context) {

@@ -26,7 +26,6 @@ class EdgeLimitsTest {
 
     @BeforeAll
     static void start() {
-        BlockHoundSupport.install();
         redis = RedisServer.start();
         server = new EdgeTestServer(redis, Map.of("herald.edge.max-outbound-messages", 16,
                 "herald.edge.activity-timeout", "1s", "herald.edge.pong-timeout", "1s"));

@@ -19,7 +19,6 @@ class EdgeProtocolTest {
 
     @BeforeAll
     static void start() {
-        BlockHoundSupport.install();
         redis = RedisServer.start();
         server = new EdgeTestServer(redis, Map.of("herald.edge.max-subscriptions", 3,
                 "herald.edge.max-frame-size", "4KB"));

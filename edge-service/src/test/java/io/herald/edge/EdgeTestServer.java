@@ -5,14 +5,13 @@ import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.testing.RedisServer;
+import io.herald.core.testing.ServerTesting;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.http.client.ReactorResourceFactory;
 
 /** An edge service on a random port over a real Redis shard, with a test app, for tests. */
 final class EdgeTestServer implements AutoCloseable {
@@ -38,21 +37,8 @@ final class EdgeTestServer implements AutoCloseable {
         props.put("herald.redis.key-prefix", RedisServer.uniquePrefix());
         props.putAll(extra);
         this.context = new SpringApplicationBuilder(EdgeServiceApplication.class).properties(props)
-                .initializers(EdgeTestServer::ownEventLoops).run();
+                .initializers(ServerTesting::ownEventLoops).run();
         this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-    }
-
-    /**
-     * Gives the server its own Netty event loops. By default every Boot server in a JVM shares
-     * Reactor Netty's global loops and the first context to close disposes them, which would
-     * kill the other servers of a test that runs several.
-     */
-    static void ownEventLoops(ConfigurableApplicationContext context) {
-        ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
-            ReactorResourceFactory factory = new ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        });
     }
 
     String url(String pathAndQuery) {

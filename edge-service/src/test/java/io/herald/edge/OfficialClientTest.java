@@ -30,7 +30,6 @@ class OfficialClientTest {
 
     @BeforeAll
     static void start() {
-        BlockHoundSupport.install();
         redis = RedisServer.start();
         server = new EdgeTestServer(redis, Map.of());
     }

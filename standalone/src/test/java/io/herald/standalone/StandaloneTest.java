@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
 
 /** The standalone server with no dependency: one port, both official libraries, the demo and probes. */
 class StandaloneTest {
@@ -32,9 +31,6 @@ class StandaloneTest {
 
     @BeforeAll
     static void start() {
-        BlockHound.builder()
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .install();
         server = new StandaloneServer(Map.of());
     }
 

@@ -1,4 +1,4 @@
-package io.herald.publish.testing;
+package io.herald.core.testing;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -8,8 +8,9 @@ import reactor.blockhound.BlockHound;
 /**
  * Installs BlockHound once per test JVM, before any test class runs, so that a blocking call on
  * a Reactor or Netty event loop fails with {@code BlockingOperationError}. Registered for every
- * test class through JUnit's extension auto-detection. The only allowances are for locks inside
- * Netty's allocator.
+ * test class of a module that enables JUnit's extension auto-detection and lists this class in
+ * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} (edge, publish, standalone
+ * and e2e do). The allowances are for synchronisation that is not I/O.
  */
 public final class BlockHoundExtension implements BeforeAllCallback {
 
@@ -27,7 +28,9 @@ public final class BlockHoundExtension implements BeforeAllCallback {
                     // under contention: a synchronisation, not I/O (a known false positive, see armeria#6344).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
                             "tryExpandMagazines")
-                    .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free"));
+                    .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                    // Console logging writes synchronously; it is not the code under test.
+                    .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes"));
         }
     }
 }
