@@ -1,7 +1,11 @@
 package io.herald.core.app;
 
 import io.herald.core.names.Names;
+import io.herald.core.webhook.WebhookEventType;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -28,9 +32,32 @@ public record AppsProperties(List<AppProperties> apps) {
      * @param name a human-readable name; defaults to the id
      * @param enabled whether the app accepts connections and publishes
      * @param maxPayload the largest {@code data} of one event (Pusher's limit is 10KB)
+     * @param maxConnections concurrent connections across the cluster; 0 for no limit
+     * @param maxPublishPerSecond messages per second through the HTTP API; 0 for no limit
+     * @param maxClientEventsPerSecond client events per second per connection (Pusher: 10)
+     * @param maxPresenceMembers distinct users in one presence channel (Pusher: 100)
+     * @param maxUserInfo the largest presence {@code user_info} (Pusher: 1KB)
+     * @param clientEvents whether clients may send {@code client-*} events
+     * @param userAuthentication whether connections must sign in ({@code pusher:signin})
+     * @param subscriptionCount whether subscription counts are published and queryable
+     * @param webhooks the app's webhook endpoints
      */
     public record AppProperties(String id, String key, String secret, String name,
-            @DefaultValue("true") boolean enabled, @DefaultValue("10KB") DataSize maxPayload) {
+            @DefaultValue("true") boolean enabled, @DefaultValue("10KB") DataSize maxPayload,
+            @DefaultValue("0") int maxConnections, @DefaultValue("0") int maxPublishPerSecond,
+            @DefaultValue("10") int maxClientEventsPerSecond, @DefaultValue("100") int maxPresenceMembers,
+            @DefaultValue("1KB") DataSize maxUserInfo, @DefaultValue("false") boolean clientEvents,
+            @DefaultValue("false") boolean userAuthentication, @DefaultValue("false") boolean subscriptionCount,
+            List<WebhookProperties> webhooks) {
+    }
+
+    /**
+     * One webhook endpoint.
+     *
+     * @param url where batches are POSTed
+     * @param events the event types wanted ({@code channel_occupied}, {@code member_added}, …); empty for all
+     */
+    public record WebhookProperties(URI url, List<String> events) {
     }
 
     /** The apps, validated; every problem is reported at once. */
@@ -53,8 +80,44 @@ public record AppsProperties(List<AppProperties> apps) {
             if (max <= 0 || max > Integer.MAX_VALUE) {
                 problems.add(where + ".max-payload must be between 1B and 2GB");
             }
+            long maxUserInfo = p.maxUserInfo() == null ? 1024 : p.maxUserInfo().toBytes();
+            if (maxUserInfo <= 0 || maxUserInfo > Integer.MAX_VALUE) {
+                problems.add(where + ".max-user-info must be between 1B and 2GB");
+            }
+            AppLimits limits = null;
+            try {
+                limits = new AppLimits(p.maxConnections(), p.maxPublishPerSecond(), p.maxClientEventsPerSecond(),
+                        (int) Math.max(1, Math.min(max, Integer.MAX_VALUE)), p.maxPresenceMembers(),
+                        (int) Math.max(1, Math.min(maxUserInfo, Integer.MAX_VALUE)));
+            }
+            catch (IllegalArgumentException ex) {
+                problems.add(where + ": " + ex.getMessage());
+            }
+            List<Webhook> webhooks = new ArrayList<>();
+            List<WebhookProperties> hooks = p.webhooks() == null ? List.of() : p.webhooks();
+            for (int w = 0; w < hooks.size(); w++) {
+                WebhookProperties hook = hooks.get(w);
+                String hookWhere = where + ".webhooks[" + w + "]";
+                if (hook.url() == null || hook.url().getScheme() == null
+                        || !(hook.url().getScheme().equals("http") || hook.url().getScheme().equals("https"))) {
+                    problems.add(hookWhere + ".url must be an http or https URL");
+                    continue;
+                }
+                Set<WebhookEventType> types = EnumSet.noneOf(WebhookEventType.class);
+                for (String event : hook.events() == null ? List.<String>of() : hook.events()) {
+                    try {
+                        types.add(WebhookEventType.fromWireName(event));
+                    }
+                    catch (IllegalArgumentException ex) {
+                        problems.add(hookWhere + ".events has an unknown event type: " + event);
+                    }
+                }
+                webhooks.add(new Webhook(hook.url(), types));
+            }
             if (problems.isEmpty()) {
-                result.add(new App(p.id(), p.key(), p.secret(), p.name(), p.enabled(), (int) max));
+                result.add(new App(p.id(), p.key(), p.secret(), p.name(), p.enabled(), limits,
+                        new AppFeatures(p.clientEvents(), p.userAuthentication(), p.subscriptionCount()), webhooks,
+                        null, null));
             }
         }
         if (!problems.isEmpty()) {

@@ -1,0 +1,16 @@
+package io.herald.core.app;
+
+/**
+ * What an app has switched on.
+ *
+ * @param clientEvents clients may send {@code client-*} events on private and presence channels
+ * @param userAuthentication connections must sign in ({@code pusher:signin}) within the
+ *        authentication timeout or be closed with 4009
+ * @param subscriptionCount {@code pusher_internal:subscription_count} events and the
+ *        {@code subscription_count} attribute of channel queries are enabled
+ */
+public record AppFeatures(boolean clientEvents, boolean userAuthentication, boolean subscriptionCount) {
+
+    /** Everything off, as a new Pusher app. */
+    public static final AppFeatures DEFAULTS = new AppFeatures(false, false, false);
+}

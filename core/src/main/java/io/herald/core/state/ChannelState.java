@@ -1,0 +1,102 @@
+package io.herald.core.state;
+
+import io.herald.core.broker.ChannelKey;
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Cluster-wide channel occupancy and presence: how many connections are subscribed to each
+ * channel, and which users are present, across every edge node, with a dead node's share
+ * removed within a bounded time.
+ *
+ * <h2>Model</h2>
+ * Each edge node ({@code nodeId}) records each subscription of one of its sockets with
+ * {@link #join} and its end with {@link #leave}. A presence subscription carries the member
+ * ({@code user_id}, {@code user_info}); a user with several connections is one member, added on
+ * its first connection and removed with its last (cluster-wide). The results tell the caller
+ * about cluster-wide transitions, so that exactly one node sends {@code channel_occupied},
+ * {@code member_added} and so on.
+ *
+ * <h2>Crash cleanup</h2>
+ * Nodes call {@link #heartbeat} regularly. {@link #reapDeadNodes} (called periodically by every
+ * node; only one reaps a given dead node) removes the share of nodes silent for longer than the
+ * given timeout and returns the transitions that produced, so the reaper can send
+ * {@code member_removed} and webhooks on the dead node's behalf.
+ *
+ * <h2>Consistency</h2>
+ * Each call is atomic for its channel (in Redis: one Lua script on the channel's shard).
+ * Queries read the current state; they may be a moment behind a concurrent join or leave.
+ */
+public interface ChannelState {
+
+    /**
+     * Records a subscription.
+     *
+     * @param member the presence member, or {@code null} for other channel types
+     */
+    Mono<JoinResult> join(ChannelKey channel, String nodeId, String socketId, PresenceMember member);
+
+    /**
+     * Records the end of a subscription. Unknown subscriptions are ignored (idempotent).
+     *
+     * @param userId the presence member's id, or {@code null} for other channel types
+     */
+    Mono<LeaveResult> leave(ChannelKey channel, String nodeId, String socketId, String userId);
+
+    /** Subscriptions (connections) to the channel across the cluster; 0 when unoccupied. */
+    Mono<Long> subscriptionCount(ChannelKey channel);
+
+    /** The distinct members of a presence channel, each with its {@code user_info}. */
+    Mono<List<PresenceMember>> members(ChannelKey channel);
+
+    /**
+     * The occupied channels of an app whose names start with {@code prefix} (empty for all),
+     * with their subscription counts and, for presence channels, user counts.
+     */
+    Flux<ChannelSummary> channels(String appId, String prefix);
+
+    /** Marks the node alive now. */
+    Mono<Void> heartbeat(String nodeId);
+
+    /**
+     * Removes the share of every node whose last heartbeat is older than {@code timeout},
+     * returning the resulting transitions.
+     */
+    Flux<Transition> reapDeadNodes(Duration timeout);
+
+    /** A presence member: the user id and its {@code user_info} as JSON text ({@code null} when none). */
+    record PresenceMember(String userId, String userInfoJson) {
+    }
+
+    /**
+     * @param channelOccupied this was the channel's first subscription in the cluster
+     * @param memberAdded this was the user's first connection to the presence channel
+     * @param memberLimitReached the join was refused: the presence channel is full (nothing recorded)
+     * @param subscriptionCount subscriptions after the join
+     */
+    record JoinResult(boolean channelOccupied, boolean memberAdded, boolean memberLimitReached,
+            long subscriptionCount) {
+    }
+
+    /**
+     * @param channelVacated this was the channel's last subscription in the cluster
+     * @param memberRemoved this was the user's last connection to the presence channel
+     * @param subscriptionCount subscriptions after the leave
+     */
+    record LeaveResult(boolean channelVacated, boolean memberRemoved, long subscriptionCount) {
+    }
+
+    /** One occupied channel, for channel queries. {@code userCount} is {@code null} for non-presence channels. */
+    record ChannelSummary(String channel, long subscriptionCount, Long userCount) {
+    }
+
+    /** A transition caused by removing a dead node's share. */
+    record Transition(ChannelKey channel, Kind kind, String userId) {
+
+        public enum Kind {
+            CHANNEL_VACATED, MEMBER_REMOVED
+        }
+    }
+}
