@@ -49,6 +49,12 @@ public record AppsProperties(List<AppProperties> apps) {
             @DefaultValue("1KB") DataSize maxUserInfo, @DefaultValue("false") boolean clientEvents,
             @DefaultValue("false") boolean userAuthentication, @DefaultValue("false") boolean subscriptionCount,
             List<WebhookProperties> webhooks) {
+
+        /** An app with Pusher's default limits, no features and no webhooks. */
+        public AppProperties(String id, String key, String secret, String name, boolean enabled, DataSize maxPayload) {
+            this(id, key, secret, name, enabled, maxPayload, 0, 0, 10, 100, DataSize.ofKilobytes(1), false, false,
+                    false, List.of());
+        }
     }
 
     /**
