@@ -1,8 +1,6 @@
 package io.herald.core.config;
 
-import io.herald.core.app.AppStore;
 import io.herald.core.app.AppsProperties;
-import io.herald.core.app.StaticAppStore;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.InMemoryBroker;
 import io.herald.core.broker.redis.RedisBroker;
@@ -21,10 +19,13 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * The beans every Herald service shares: the clock, the app store and the broker. Each service
- * configuration imports this one; in the standalone server they all share one set.
+ * The beans every Herald service shares: the clock and the broker here; apps and signature
+ * verification ({@link AppConfiguration}), channel state ({@link ChannelStateConfiguration}) and
+ * the webhook queue ({@link WebhookCoreConfiguration}) in the imported configurations. Each
+ * service configuration imports this one; in the standalone server they all share one set.
  *
  * <p>With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
  * {@link InMemoryBroker}, which is right only for a single process. Every bean can be replaced
@@ -32,6 +33,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
+@Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class })
 public class HeraldCoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HeraldCoreConfiguration.class);
@@ -40,12 +42,6 @@ public class HeraldCoreConfiguration {
     @ConditionalOnMissingBean
     public Clock heraldClock() {
         return Clock.systemUTC();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    public AppStore appStore(AppsProperties apps) {
-        return new StaticAppStore(apps.toApps());
     }
 
     @Bean(destroyMethod = "close")

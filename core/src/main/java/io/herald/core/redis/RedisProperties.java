@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param commandTimeout how long a Redis command may take before it fails
  * @param connectTimeout how long connecting to a shard may take
  * @param reconnectMaxDelay the longest wait between reconnection attempts to a shard that is down
+ * @param state the Redis URI that holds apps, webhook queues and other state that is not per
+ *        channel (may equal a shard); none means in-memory state, right only for one process
  */
 @ConfigurationProperties("herald.redis")
 public record RedisProperties(
@@ -25,10 +27,17 @@ public record RedisProperties(
         @DefaultValue("herald:") String keyPrefix,
         @DefaultValue("2s") Duration commandTimeout,
         @DefaultValue("2s") Duration connectTimeout,
-        @DefaultValue("2s") Duration reconnectMaxDelay) {
+        @DefaultValue("2s") Duration reconnectMaxDelay,
+        URI state) {
 
     public RedisProperties {
         shards = shards == null ? List.of() : List.copyOf(shards);
+    }
+
+    /** Shards only, no state Redis. */
+    public RedisProperties(List<URI> shards, String keyPrefix, Duration commandTimeout, Duration connectTimeout,
+            Duration reconnectMaxDelay) {
+        this(shards, keyPrefix, commandTimeout, connectTimeout, reconnectMaxDelay, null);
     }
 
     public boolean enabled() {
