@@ -9,7 +9,8 @@ import java.util.Arrays;
  * channel name and is not repeated.
  *
  * <pre>
- * byte    version (1)
+ * byte    version: 1 for a message, 2 when a kind byte follows
+ * byte    (version 2 only) the {@link Envelope.Kind} ordinal
  * byte    length of messageId, then its ASCII bytes
  * byte    length of excludeSocketId (0 for none), then its ASCII bytes
  * rest    the frame bytes
@@ -18,6 +19,7 @@ import java.util.Arrays;
 public final class EnvelopeCodec {
 
     static final byte VERSION = 1;
+    static final byte VERSION_WITH_KIND = 2;
 
     private EnvelopeCodec() {
     }
@@ -29,9 +31,15 @@ public final class EnvelopeCodec {
         if (id.length > 255 || exclude.length > 255) {
             throw new IllegalArgumentException("messageId and excludeSocketId must be at most 255 bytes");
         }
-        ByteBuffer out = ByteBuffer.allocate(3 + id.length + exclude.length + envelope.frame().length);
-        out.put(VERSION).put((byte) id.length).put(id).put((byte) exclude.length).put(exclude)
-                .put(envelope.frame());
+        boolean message = envelope.kind() == Envelope.Kind.MESSAGE;
+        ByteBuffer out = ByteBuffer.allocate((message ? 3 : 4) + id.length + exclude.length + envelope.frame().length);
+        if (message) {
+            out.put(VERSION);
+        }
+        else {
+            out.put(VERSION_WITH_KIND).put((byte) envelope.kind().ordinal());
+        }
+        out.put((byte) id.length).put(id).put((byte) exclude.length).put(exclude).put(envelope.frame());
         return out.array();
     }
 
@@ -39,12 +47,22 @@ public final class EnvelopeCodec {
      * @throws IllegalArgumentException when the bytes are not an envelope of a known version
      */
     public static Envelope decode(ChannelKey channel, byte[] bytes) {
-        if (bytes.length < 3 || bytes[0] != VERSION) {
+        if (bytes.length < 3 || (bytes[0] != VERSION && bytes[0] != VERSION_WITH_KIND)) {
             throw new IllegalArgumentException("Not a Herald envelope (version "
                     + (bytes.length == 0 ? "none" : bytes[0]) + ")");
         }
-        int idLength = bytes[1] & 0xff;
-        int excludeAt = 2 + idLength;
+        Envelope.Kind kind = Envelope.Kind.MESSAGE;
+        int idAt = 1;
+        if (bytes[0] == VERSION_WITH_KIND) {
+            int ordinal = bytes[1] & 0xff;
+            if (ordinal >= Envelope.Kind.values().length || bytes.length < 4) {
+                throw new IllegalArgumentException("Unknown envelope kind " + ordinal);
+            }
+            kind = Envelope.Kind.values()[ordinal];
+            idAt = 2;
+        }
+        int idLength = bytes[idAt] & 0xff;
+        int excludeAt = idAt + 1 + idLength;
         if (excludeAt >= bytes.length) {
             throw new IllegalArgumentException("Truncated envelope");
         }
@@ -53,9 +71,9 @@ public final class EnvelopeCodec {
         if (frameAt > bytes.length) {
             throw new IllegalArgumentException("Truncated envelope");
         }
-        String id = new String(bytes, 2, idLength, StandardCharsets.US_ASCII);
+        String id = new String(bytes, idAt + 1, idLength, StandardCharsets.US_ASCII);
         String exclude = excludeLength == 0 ? null
                 : new String(bytes, excludeAt + 1, excludeLength, StandardCharsets.US_ASCII);
-        return new Envelope(channel, id, exclude, Arrays.copyOfRange(bytes, frameAt, bytes.length));
+        return new Envelope(channel, id, exclude, Arrays.copyOfRange(bytes, frameAt, bytes.length), kind);
     }
 }

@@ -105,4 +105,26 @@ class EnvelopeCodecTest {
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void roundTripsATerminateCommandAndKeepsMessagesInTheVersionOneLayout() {
+        Envelope command = Envelope.terminateUser(new ChannelKey("app-1", "#server-to-user-42"), "cmd-1");
+
+        byte[] wire = EnvelopeCodec.encode(command);
+        Envelope decoded = EnvelopeCodec.decode(command.channel(), wire);
+
+        assertThat(wire[0]).isEqualTo((byte) 2);
+        assertThat(decoded.kind()).isEqualTo(Envelope.Kind.TERMINATE_USER);
+        assertThat(decoded.messageId()).isEqualTo("cmd-1");
+        assertThat(decoded.frame()).isEmpty();
+        assertThat(EnvelopeCodec.encode(new Envelope(CHANNEL, "m", null, new byte[] { 1 }))[0]).isEqualTo((byte) 1);
+        assertThat(EnvelopeCodec.decode(CHANNEL, EnvelopeCodec.encode(new Envelope(CHANNEL, "m", null,
+                new byte[] { 1 }))).kind()).isEqualTo(Envelope.Kind.MESSAGE);
+    }
+
+    @Test
+    void rejectsAnUnknownKind() {
+        assertThatThrownBy(() -> EnvelopeCodec.decode(CHANNEL, new byte[] { 2, 9, 0, 0 }))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
