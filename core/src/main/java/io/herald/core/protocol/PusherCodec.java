@@ -27,6 +27,13 @@ public final class PusherCodec {
     public static final String UNSUBSCRIBE = "pusher:unsubscribe";
     public static final String SUBSCRIPTION_SUCCEEDED = "pusher_internal:subscription_succeeded";
     public static final String SUBSCRIPTION_ERROR = "pusher:subscription_error";
+    public static final String MEMBER_ADDED = "pusher_internal:member_added";
+    public static final String MEMBER_REMOVED = "pusher_internal:member_removed";
+    public static final String CACHE_MISS = "pusher:cache_miss";
+    public static final String SIGNIN = "pusher:signin";
+    public static final String SIGNIN_SUCCESS = "pusher:signin_success";
+    /** Channels of this prefix carry events for one signed-in user; {@code #} is reserved by Pusher. */
+    public static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] PING_FRAME = utf8("{\"event\":\"pusher:ping\",\"data\":{}}");
@@ -140,6 +147,79 @@ public final class PusherCodec {
      */
     public static byte[] channelEvent(String event, String channel, String data, String userId) {
         return frame(event, channel, data, userId);
+    }
+
+    /**
+     * {@code subscription_succeeded} for a presence channel:
+     * {@code {"presence":{"ids":[…],"hash":{id:info},"count":n}}} as a string.
+     *
+     * @param members user id → {@code user_info} JSON text ({@code null} for none), in order
+     */
+    public static byte[] presenceSucceeded(String channel, java.util.Map<String, String> members) {
+        ObjectNode data = JSON.createObjectNode();
+        ObjectNode presence = data.putObject("presence");
+        var ids = presence.putArray("ids");
+        ObjectNode hash = presence.putObject("hash");
+        members.forEach((id, info) -> {
+            ids.add(id);
+            hash.set(id, info == null ? JSON.nullNode() : readOrNull(info));
+        });
+        presence.put("count", members.size());
+        return frame(SUBSCRIPTION_SUCCEEDED, channel, JSON.writeValueAsString(data), null);
+    }
+
+    /** {@code pusher_internal:member_added} with {@code {"user_id","user_info"}} as a string. */
+    public static byte[] memberAdded(String channel, String userId, String userInfoJson) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("user_id", userId);
+        data.set("user_info", userInfoJson == null ? JSON.nullNode() : readOrNull(userInfoJson));
+        return frame(MEMBER_ADDED, channel, JSON.writeValueAsString(data), null);
+    }
+
+    /** {@code pusher_internal:member_removed} with {@code {"user_id"}} as a string. */
+    public static byte[] memberRemoved(String channel, String userId) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("user_id", userId);
+        return frame(MEMBER_REMOVED, channel, JSON.writeValueAsString(data), null);
+    }
+
+    /** {@code pusher:cache_miss} on a cache channel with nothing cached. */
+    public static byte[] cacheMiss(String channel) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("event", CACHE_MISS);
+        root.put("channel", channel);
+        return JSON.writeValueAsBytes(root);
+    }
+
+    /** {@code pusher:signin_success} with {@code {"user_data": "<the signed user_data>"}}. */
+    public static byte[] signinSuccess(String userData) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("user_data", userData);
+        return frame(SIGNIN_SUCCESS, null, JSON.writeValueAsString(data), null);
+    }
+
+    /**
+     * A client event as the other subscribers receive it: {@code data} exactly as the sender
+     * sent it (object or string), plus {@code user_id} on presence channels.
+     */
+    public static byte[] clientEvent(String event, String channel, JsonNode data, String userId) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("event", event);
+        root.put("channel", channel);
+        root.set("data", data == null ? JSON.nullNode() : data);
+        if (userId != null) {
+            root.put("user_id", userId);
+        }
+        return JSON.writeValueAsBytes(root);
+    }
+
+    private static JsonNode readOrNull(String json) {
+        try {
+            return JSON.readTree(json);
+        }
+        catch (JacksonException ex) {
+            return JSON.nullNode();
+        }
     }
 
     private static byte[] frame(String event, String channel, String data, String userId) {

@@ -235,6 +235,47 @@ class PusherCodecTest {
         return new String(frame, StandardCharsets.UTF_8);
     }
 
+    @Test
+    void presenceFramesAreDoubleEncodedAsPusherSendsThem() {
+        java.util.Map<String, String> members = new java.util.LinkedHashMap<>();
+        members.put("1", "{\"name\":\"Ann\"}");
+        members.put("2", null);
+        JsonNode succeeded = parse(new String(PusherCodec.presenceSucceeded("presence-r", members), StandardCharsets.UTF_8));
+        assertThat(succeeded.get("event").asString()).isEqualTo("pusher_internal:subscription_succeeded");
+        JsonNode presence = parse(succeeded.get("data").asString()).get("presence");
+        assertThat(presence.get("ids").toString()).isEqualTo("[\"1\",\"2\"]");
+        assertThat(presence.get("hash").get("1").get("name").asString()).isEqualTo("Ann");
+        assertThat(presence.get("hash").get("2").isNull()).isTrue();
+        assertThat(presence.get("count").asInt()).isEqualTo(2);
+
+        JsonNode added = parse(new String(PusherCodec.memberAdded("presence-r", "3", "{\"a\":1}"), StandardCharsets.UTF_8));
+        assertThat(added.get("event").asString()).isEqualTo("pusher_internal:member_added");
+        assertThat(parse(added.get("data").asString()).get("user_info").get("a").asInt()).isEqualTo(1);
+        JsonNode removed = parse(new String(PusherCodec.memberRemoved("presence-r", "3"), StandardCharsets.UTF_8));
+        assertThat(parse(removed.get("data").asString()).get("user_id").asString()).isEqualTo("3");
+    }
+
+    @Test
+    void clientEventsKeepTheSendersDataAndAddTheUserOnPresence() {
+        JsonNode data = parse("{\"x\":[1,2]}");
+        JsonNode frame = parse(new String(PusherCodec.clientEvent("client-a", "presence-r", data, "u1"),
+                StandardCharsets.UTF_8));
+        assertThat(frame.get("data")).isEqualTo(data);
+        assertThat(frame.get("user_id").asString()).isEqualTo("u1");
+        assertThat(parse(new String(PusherCodec.clientEvent("client-a", "private-r", data, null), StandardCharsets.UTF_8))
+                .has("user_id")).isFalse();
+    }
+
+    @Test
+    void signinSuccessAndCacheMissFrames() {
+        JsonNode signin = parse(new String(PusherCodec.signinSuccess("{\"id\":\"7\"}"), StandardCharsets.UTF_8));
+        assertThat(signin.get("event").asString()).isEqualTo("pusher:signin_success");
+        assertThat(parse(signin.get("data").asString()).get("user_data").asString()).isEqualTo("{\"id\":\"7\"}");
+        JsonNode miss = parse(new String(PusherCodec.cacheMiss("cache-x"), StandardCharsets.UTF_8));
+        assertThat(miss.get("event").asString()).isEqualTo("pusher:cache_miss");
+        assertThat(miss.get("channel").asString()).isEqualTo("cache-x");
+    }
+
     private static JsonNode parse(String json) {
         return PusherCodec.json().readTree(json);
     }
