@@ -1,8 +1,52 @@
 package io.herald.core.config;
 
+import io.herald.core.redis.RedisProperties;
+import io.herald.core.state.ChannelCache;
+import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateProperties;
+import io.herald.core.state.InMemoryChannelCache;
+import io.herald.core.state.InMemoryChannelState;
+import io.herald.core.state.redis.RedisChannelCache;
+import io.herald.core.state.redis.RedisChannelState;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Cluster-wide channel state (occupancy, presence) and the cache-channel store. */
+/**
+ * Cluster-wide channel state (occupancy, presence) and the cache-channel store.
+ *
+ * <p>With {@code herald.redis.shards} set both live in Redis on each channel's shard
+ * ({@link RedisChannelState}, {@link RedisChannelCache}); without it, in memory, which is right
+ * only for a single process. Either bean can be replaced by declaring one of the same type. Who
+ * heartbeats and reaps is the edge's business; the intervals are in {@link ChannelStateProperties}.
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ChannelStateProperties.class)
 public class ChannelStateConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelStateConfiguration.class);
+
+    /** Closed by Spring: {@code RedisChannelState} is {@link AutoCloseable} (inferred destroy method). */
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelState channelState(RedisProperties redis, ChannelStateProperties properties, Clock clock) {
+        if (redis.enabled()) {
+            log.info("Channel state (occupancy, presence) in Redis on {} shard(s)", redis.shards().size());
+            return new RedisChannelState(redis, properties.reapLockTtl());
+        }
+        return new InMemoryChannelState(clock);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelCache channelCache(RedisProperties redis, ChannelStateProperties properties, Clock clock) {
+        if (redis.enabled()) {
+            return new RedisChannelCache(redis);
+        }
+        return new InMemoryChannelCache(clock, properties.cacheMaxChannels());
+    }
 }

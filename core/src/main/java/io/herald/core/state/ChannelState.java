@@ -28,20 +28,47 @@ import reactor.core.publisher.Mono;
  * <h2>Consistency</h2>
  * Each call is atomic for its channel (in Redis: one Lua script on the channel's shard).
  * Queries read the current state; they may be a moment behind a concurrent join or leave.
+ *
+ * <h2>Failure</h2>
+ * When the channel's store cannot be reached (its Redis shard is down or too slow), calls fail
+ * with {@link ChannelStateUnavailableException}; nothing is queued or retried. Calls never block.
  */
 public interface ChannelState {
 
+    /** Pusher's documented limit of distinct members in one presence channel. */
+    int DEFAULT_MAX_PRESENCE_MEMBERS = 100;
+
     /**
-     * Records a subscription.
+     * Records a subscription, refusing a new presence member beyond
+     * {@link #DEFAULT_MAX_PRESENCE_MEMBERS}; see {@link #join(ChannelKey, String, String, PresenceMember, int)}.
      *
      * @param member the presence member, or {@code null} for other channel types
      */
-    Mono<JoinResult> join(ChannelKey channel, String nodeId, String socketId, PresenceMember member);
+    default Mono<JoinResult> join(ChannelKey channel, String nodeId, String socketId, PresenceMember member) {
+        return join(channel, nodeId, socketId, member, DEFAULT_MAX_PRESENCE_MEMBERS);
+    }
+
+    /**
+     * Records a subscription. Joining again with a socket already recorded on the channel changes
+     * nothing and reports no transition. Any join also marks the node alive, as a heartbeat does.
+     *
+     * <p>On a presence channel, a user not yet present is refused when the channel already has
+     * {@code maxMembers} distinct users: the result has {@code memberLimitReached} and nothing is
+     * recorded. A further connection of a user already present is always accepted; its
+     * {@code user_info} is ignored (members keep the info they joined with, which is what the
+     * others were told in {@code member_added}).
+     *
+     * @param member the presence member, or {@code null} for other channel types
+     * @param maxMembers the app's limit of distinct users per presence channel
+     *        ({@code AppLimits.maxPresenceMembers()}); ignored for other channel types
+     */
+    Mono<JoinResult> join(ChannelKey channel, String nodeId, String socketId, PresenceMember member, int maxMembers);
 
     /**
      * Records the end of a subscription. Unknown subscriptions are ignored (idempotent).
      *
-     * @param userId the presence member's id, or {@code null} for other channel types
+     * @param userId the presence member's id, or {@code null} for other channel types. The member
+     *        recorded with the socket's join is the one removed; this value is informative only.
      */
     Mono<LeaveResult> leave(ChannelKey channel, String nodeId, String socketId, String userId);
 
@@ -61,8 +88,10 @@ public interface ChannelState {
     Mono<Void> heartbeat(String nodeId);
 
     /**
-     * Removes the share of every node whose last heartbeat is older than {@code timeout},
-     * returning the resulting transitions.
+     * Removes the share of every node whose last heartbeat (or join) is older than
+     * {@code timeout}, returning the resulting transitions. When several callers race, each
+     * transition is returned to exactly one of them. A node that heartbeats again is not reaped
+     * further; if it had been reaped, its later leaves of the removed subscriptions are ignored.
      */
     Flux<Transition> reapDeadNodes(Duration timeout);
 

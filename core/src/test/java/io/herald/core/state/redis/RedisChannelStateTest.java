@@ -1,0 +1,135 @@
+package io.herald.core.state.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.core.broker.ChannelKey;
+import io.herald.core.redis.RedisProperties;
+import io.herald.core.shard.ShardRouter;
+import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateContractTest;
+import io.herald.core.state.ChannelStateUnavailableException;
+import io.herald.core.testing.RedisServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/**
+ * The channel-state contract on two real {@code redis-server} shards, each test under its own
+ * key prefix; the peer is a second {@link RedisChannelState} on the same shards, as another
+ * node's process would have. Plus what only Redis can do: lose a shard.
+ */
+class RedisChannelStateTest extends ChannelStateContractTest {
+
+    private static RedisServer shard0;
+    private static RedisServer shard1;
+
+    private final String prefix = RedisServer.uniquePrefix();
+    private final List<RedisChannelState> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        shard0 = RedisServer.start();
+        shard1 = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (shard0 != null) {
+            shard0.close();
+        }
+        if (shard1 != null) {
+            shard1.close();
+        }
+    }
+
+    static RedisProperties properties(String prefix, RedisServer... servers) {
+        List<URI> uris = List.of(servers).stream().map(RedisServer::uri).toList();
+        return new RedisProperties(uris, prefix, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(500));
+    }
+
+    private RedisChannelState open(RedisServer... servers) {
+        RedisChannelState state = new RedisChannelState(properties(prefix, servers), Duration.ofSeconds(10));
+        opened.add(state);
+        // connections are made in the background
+        await().atMost(TIMEOUT).until(() -> !state.shardHealth().contains(false));
+        return state;
+    }
+
+    @Override
+    protected ChannelState createState() {
+        return open(shard0, shard1);
+    }
+
+    @Override
+    protected ChannelState peer() {
+        return open(shard0, shard1);
+    }
+
+    @Override
+    protected void close() {
+        opened.forEach(RedisChannelState::close);
+    }
+
+    @Test
+    void aDownShardFailsItsChannelsFastAndTheOtherShardKeepsWorking() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start()) {
+            RedisChannelState twoShards = open(a, b);
+            ShardRouter router = new ShardRouter(2);
+            ChannelKey onA = null;
+            ChannelKey onB = null;
+            for (int i = 0; onA == null || onB == null; i++) {
+                ChannelKey key = new ChannelKey("app-1", "c-" + i);
+                if (router.shardOf(key.appId(), key.channel()) == 0) {
+                    onA = key;
+                }
+                else {
+                    onB = key;
+                }
+            }
+            ChannelKey down = onB;
+            ChannelKey up = onA;
+            twoShards.join(down, "n1", "1.1", null).block(TIMEOUT);
+            b.stop();
+
+            StepVerifier.create(twoShards.join(down, "n1", "1.2", null))
+                    .expectError(ChannelStateUnavailableException.class)
+                    .verify(TIMEOUT);
+            StepVerifier.create(twoShards.subscriptionCount(up)).expectNext(0L).expectComplete().verify(TIMEOUT);
+            StepVerifier.create(twoShards.heartbeat("n1")).expectError(ChannelStateUnavailableException.class)
+                    .verify(TIMEOUT);
+            StepVerifier.create(twoShards.reapDeadNodes(Duration.ofSeconds(30))).as("reaping skips the down shard")
+                    .expectComplete().verify(TIMEOUT);
+
+            b.restart();
+            await().atMost(TIMEOUT).ignoreExceptions()
+                    .until(() -> twoShards.join(down, "n1", "1.3", null).block(TIMEOUT).subscriptionCount() == 1);
+            assertThat(twoShards.subscriptionCount(up).block(TIMEOUT)).isZero();
+        }
+    }
+
+    @Test
+    void scriptsSurviveAScriptCacheFlush() {
+        ChannelKey channel = new ChannelKey("app-1", "flushed");
+        state.join(channel, "n1", "1.1", null).block(TIMEOUT);
+        try (var client = io.lettuce.core.RedisClient.create(shard0.uri().toString());
+                var conn = client.connect()) {
+            conn.sync().scriptFlush();
+        }
+        try (var client = io.lettuce.core.RedisClient.create(shard1.uri().toString());
+                var conn = client.connect()) {
+            conn.sync().scriptFlush();
+        }
+        assertThat(state.join(channel, "n1", "1.2", null).block(TIMEOUT).subscriptionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void escapesGlobCharacters() {
+        assertThat(RedisChannelState.escapeGlob("a*b?c[d]e\\f")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f");
+    }
+}
