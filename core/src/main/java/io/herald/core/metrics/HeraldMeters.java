@@ -25,7 +25,11 @@ public enum HeraldMeters {
     /** Counter: HTTP API requests answered with an error, tag {@code status}. */
     PUBLISH_ERRORS("herald.publish.errors"),
     /** Gauge: 1 when a Redis shard is reachable, else 0. Tag {@code shard} (its index). */
-    REDIS_SHARD_UP("herald.redis.shard.up");
+    REDIS_SHARD_UP("herald.redis.shard.up"),
+    /** Counter: webhook events delivered to an endpoint (its batch got a 2XX). Tag {@code app_id}. */
+    WEBHOOKS_DELIVERED("herald.webhooks.delivered"),
+    /** Counter: webhook events given up after the retry period (or dropped undeliverable). Tag {@code app_id}. */
+    WEBHOOKS_FAILED("herald.webhooks.failed");
 
     /** Beyond this many distinct {@code app_id} values, new ones are no longer registered as meters. */
     public static final int MAX_APP_ID_TAGS = 1000;

@@ -1,0 +1,188 @@
+package io.herald.core.webhook.redis;
+
+import io.herald.core.webhook.WebhookEvent;
+import io.herald.core.webhook.WebhookEventFilter;
+import io.herald.core.webhook.WebhookQueue;
+import io.herald.core.webhook.WebhookQueueConsumer;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link WebhookQueue} on the state Redis: <b>one Redis Stream for all apps</b>,
+ * {@code {prefix}webhooks}, read by the consumer group {@value #GROUP} (every dispatcher is a
+ * consumer of it, named uniquely per process).
+ *
+ * <p>One stream rather than one per app: a dispatcher then needs one blocking read, not one per
+ * app, and apps cannot hold each other up inside Redis (each entry is acknowledged on its own,
+ * so an app whose endpoint is down leaves only its own entries pending). Dispatchers group
+ * events per app and endpoint themselves.
+ *
+ * <p>Bound: every {@code XADD} trims the stream to about {@code maxLength} entries
+ * ({@code MAXLEN ~}), oldest first, whether they were acknowledged or not. Acknowledged entries
+ * stay in the stream until trimmed, so the bound is a memory bound (about {@code maxLength}
+ * times the size of one event). An entry trimmed while still pending is lost only if its
+ * dispatcher also dies (a live dispatcher holds the event in memory); when the length is sized for
+ * minutes of traffic, this takes an outage longer than the retry period. The consumer group is
+ * created on first read, from the start of the stream, so events queued before any dispatcher
+ * ran are delivered; if Redis loses the group (restarted without persistence) it is created again.
+ */
+public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsumer {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisWebhookQueue.class);
+
+    /** The consumer group of the dispatchers. */
+    public static final String GROUP = "dispatchers";
+
+    /** Default bound on the stream length: about 100,000 events of some hundred bytes, tens of MB. */
+    public static final long DEFAULT_MAX_LENGTH = 100_000;
+
+    private static final String START_OF_CURSOR = "0-0";
+
+    private final WebhookRedisClient redis;
+    private final WebhookEventFilter filter;
+    private final String key;
+    private final long maxLength;
+    private final AtomicBoolean groupReady = new AtomicBoolean();
+    /** Where each consumer's next {@link #reclaim} continues scanning the pending entries. */
+    private final Map<String, String> reclaimCursors = new ConcurrentHashMap<>();
+
+    public RedisWebhookQueue(WebhookRedisClient redis, WebhookEventFilter filter, long maxLength) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.filter = Objects.requireNonNull(filter, "filter");
+        if (maxLength <= 0) {
+            throw new IllegalArgumentException("maxLength must be positive");
+        }
+        this.maxLength = maxLength;
+        this.key = redis.keyPrefix() + "webhooks";
+    }
+
+    /** The stream's key. */
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Mono<Void> enqueue(WebhookEvent event) {
+        Objects.requireNonNull(event, "event");
+        XAddArgs args = new XAddArgs().maxlen(maxLength).approximateTrimming();
+        return filter.wanted(event)
+                .filter(Boolean::booleanValue)
+                .flatMap(wanted -> redis.commands())
+                .flatMap(commands -> commands.xadd(key, args, WebhookEventFields.encode(event)))
+                .then();
+    }
+
+    @Override
+    public Mono<List<QueuedWebhookEvent>> read(String consumer, int max, Duration wait) {
+        Objects.requireNonNull(consumer, "consumer");
+        Duration block = wait.compareTo(WebhookRedisClient.MAX_BLOCK) > 0 ? WebhookRedisClient.MAX_BLOCK : wait;
+        XReadArgs args = XReadArgs.Builder.count(max);
+        if (block.toMillis() > 0) {
+            args.block(block);
+        }
+        return withGroup(redis.blockingCommands()
+                .flatMap(commands -> commands
+                        .xreadgroup(Consumer.from(GROUP, consumer), args, XReadArgs.StreamOffset.lastConsumed(key))
+                        .collectList())
+                .flatMap(this::decode));
+    }
+
+    @Override
+    public Mono<List<QueuedWebhookEvent>> reclaim(String consumer, Duration minIdle, int max) {
+        Objects.requireNonNull(consumer, "consumer");
+        return withGroup(redis.commands().flatMap(commands -> {
+            String cursor = reclaimCursors.getOrDefault(consumer, START_OF_CURSOR);
+            XAutoClaimArgs<String> args = new XAutoClaimArgs<String>()
+                    .consumer(Consumer.from(GROUP, consumer))
+                    .minIdleTime(minIdle)
+                    .count(max)
+                    .startId(cursor);
+            return commands.xautoclaim(key, args);
+        }).flatMap(claimed -> {
+            reclaimCursors.put(consumer, claimed.getId() == null ? START_OF_CURSOR : claimed.getId());
+            return decode(claimed.getMessages());
+        }));
+    }
+
+    @Override
+    public Mono<Void> touch(String consumer, List<String> ids) {
+        Objects.requireNonNull(consumer, "consumer");
+        if (ids.isEmpty()) {
+            return Mono.empty();
+        }
+        // XCLAIM with min-idle 0 resets the entries' idle time; JUSTID leaves their delivery count alone.
+        return withGroup(redis.commands()
+                .flatMap(commands -> commands.xclaim(key, Consumer.from(GROUP, consumer), XClaimArgs.Builder.justid(),
+                        ids.toArray(String[]::new)).then()));
+    }
+
+    @Override
+    public Mono<Void> ack(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Mono.empty();
+        }
+        return withGroup(redis.commands().flatMap(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
+                .then();
+    }
+
+    /** Decodes entries; entries that are not webhook events are acknowledged (so they go away) and skipped. */
+    private Mono<List<QueuedWebhookEvent>> decode(List<StreamMessage<String, String>> messages) {
+        List<QueuedWebhookEvent> events = new ArrayList<>(messages.size());
+        List<String> bad = new ArrayList<>();
+        for (StreamMessage<String, String> message : messages) {
+            WebhookEvent event = WebhookEventFields.decode(message.getBody());
+            if (event == null) {
+                bad.add(message.getId());
+            }
+            else {
+                events.add(new QueuedWebhookEvent(message.getId(), event));
+            }
+        }
+        if (bad.isEmpty()) {
+            return Mono.just(events);
+        }
+        log.warn("Skipping {} entries of {} that are not webhook events: {}", bad.size(), key, bad);
+        return ack(bad).thenReturn(events);
+    }
+
+    /** Runs {@code command} once the group exists; creates the group again if Redis lost it. */
+    private <T> Mono<T> withGroup(Mono<T> command) {
+        return ensureGroup().then(command).onErrorResume(ex -> isNoGroup(ex), ex -> {
+            groupReady.set(false);
+            return ensureGroup().then(command);
+        });
+    }
+
+    private Mono<Void> ensureGroup() {
+        if (groupReady.get()) {
+            return Mono.empty();
+        }
+        return redis.commands()
+                .flatMap(commands -> commands.xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), GROUP,
+                        XGroupCreateArgs.Builder.mkstream()))
+                .onErrorResume(ex -> ex instanceof RedisBusyException
+                        || (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")), ex -> Mono.just("exists"))
+                .doOnSuccess(ok -> groupReady.set(true))
+                .then();
+    }
+
+    private static boolean isNoGroup(Throwable ex) {
+        return ex.getMessage() != null && ex.getMessage().startsWith("NOGROUP");
+    }
+}

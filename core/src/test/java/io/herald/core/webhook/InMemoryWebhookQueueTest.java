@@ -1,0 +1,45 @@
+package io.herald.core.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.app.AppStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class InMemoryWebhookQueueTest extends WebhookQueueContractTest {
+
+    @Override
+    protected WebhookQueue createQueue(AppStore apps) {
+        return new InMemoryWebhookQueue(apps);
+    }
+
+    @Test
+    void aFullQueueDropsTheOldestEventsAndCountsThem() {
+        InMemoryWebhookQueue small = new InMemoryWebhookQueue(new WebhookEventFilter(APPS), 5, Clock.systemUTC());
+        List<WebhookEvent> sent = IntStream.range(0, 8)
+                .mapToObj(i -> WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room-" + i, i))
+                .toList();
+        sent.forEach(event -> small.enqueue(event).block(TIMEOUT));
+
+        assertThat(small.dropped()).isEqualTo(3);
+        assertThat(small.size()).isEqualTo(5);
+        assertThat(small.read("a", 10, java.time.Duration.ZERO).block(TIMEOUT))
+                .extracting(WebhookQueueConsumer.QueuedWebhookEvent::event)
+                .containsExactlyElementsOf(sent.subList(3, 8));
+    }
+
+    @Test
+    void pendingEventsCountTowardsTheBoundToo() {
+        InMemoryWebhookQueue small = new InMemoryWebhookQueue(new WebhookEventFilter(APPS), 2, Clock.systemUTC());
+        small.enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "a", 1)).block(TIMEOUT);
+        small.enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "b", 2)).block(TIMEOUT);
+        assertThat(small.read("a", 10, java.time.Duration.ZERO).block(TIMEOUT)).hasSize(2);
+
+        small.enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "c", 3)).block(TIMEOUT);
+
+        assertThat(small.size()).isEqualTo(2);
+        assertThat(small.dropped()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,179 @@
+package io.herald.core.webhook.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.core.app.AppStore;
+import io.herald.core.redis.RedisProperties;
+import io.herald.core.testing.RedisServer;
+import io.herald.core.webhook.WebhookEvent;
+import io.herald.core.webhook.WebhookEventFilter;
+import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.webhook.WebhookQueue;
+import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
+import io.herald.core.webhook.WebhookQueueContractTest;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** The queue contract on a real {@code redis-server}, and what only the Redis Stream does. */
+class RedisWebhookQueueTest extends WebhookQueueContractTest {
+
+    private static RedisServer redis;
+    private static RedisClient inspector;
+    private static StatefulRedisConnection<String, String> inspection;
+
+    private final List<WebhookRedisClient> clients = new ArrayList<>();
+    private final String prefix = RedisServer.uniquePrefix();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+        inspector = RedisClient.create(redis.uri().toString());
+        inspection = inspector.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (inspection != null) {
+            inspection.close();
+            inspector.shutdown();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(WebhookRedisClient::close);
+    }
+
+    static RedisProperties properties(URI state, String prefix) {
+        return new RedisProperties(List.of(), prefix, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofMillis(200), state);
+    }
+
+    private RedisWebhookQueue newQueue(AppStore apps, long maxLength) {
+        WebhookRedisClient client = new WebhookRedisClient(properties(redis.uri(), prefix));
+        clients.add(client);
+        return new RedisWebhookQueue(client, new WebhookEventFilter(apps), maxLength);
+    }
+
+    @Override
+    protected WebhookQueue createQueue(AppStore apps) {
+        return newQueue(apps, RedisWebhookQueue.DEFAULT_MAX_LENGTH);
+    }
+
+    @Test
+    void theStreamIsOneKeyUnderThePrefix() {
+        enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1));
+
+        assertThat(((RedisWebhookQueue) queue).key()).isEqualTo(prefix + "webhooks");
+        assertThat(inspection.sync().xlen(prefix + "webhooks")).isEqualTo(1);
+        assertThat(inspection.sync().xrange(prefix + "webhooks", io.lettuce.core.Range.create("-", "+")).get(0)
+                .getBody()).containsEntry("app", HOOKED.id()).containsEntry("type", "channel_occupied")
+                .containsEntry("channel", "room").containsEntry("time_ms", "1");
+    }
+
+    @Test
+    void theStreamIsTrimmedToAboutItsMaximumLength() {
+        RedisWebhookQueue small = newQueue(APPS, 10);
+        IntStream.range(0, 1000).forEach(i -> small
+                .enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "r" + i, i))
+                .block(TIMEOUT));
+
+        // MAXLEN ~ trims whole radix-tree nodes (100 entries by default), so the length stays near the bound.
+        assertThat(inspection.sync().xlen(small.key())).isBetween(10L, 200L);
+    }
+
+    @Test
+    void eventsQueuedBeforeAnyDispatcherReadAreDelivered() {
+        // No read yet, so no consumer group yet: the group is created from the start of the stream.
+        WebhookEvent early = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
+        enqueue(early);
+
+        assertThat(readAll("a", 1)).extracting(QueuedWebhookEvent::event).containsExactly(early);
+    }
+
+    @Test
+    void whenRedisLosesTheGroupItIsCreatedAgain() {
+        enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1));
+        assertThat(readAll("a", 1)).hasSize(1);
+
+        inspection.sync().del(prefix + "webhooks");
+        WebhookEvent later = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_VACATED, "room", 2);
+        enqueue(later);
+
+        assertThat(readAll("a", 1)).extracting(QueuedWebhookEvent::event).containsExactly(later);
+    }
+
+    @Test
+    void entriesThatAreNotWebhookEventsAreSkippedAndAcknowledged() {
+        enqueue(WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1));
+        readAll("a", 1);
+        inspection.sync().xadd(prefix + "webhooks", Map.of("something", "else"));
+        WebhookEvent good = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_VACATED, "room", 2);
+        enqueue(good);
+
+        assertThat(readAll("a", 1)).extracting(QueuedWebhookEvent::event).containsExactly(good);
+        // the foreign entry is no longer pending; the first event (never acked) still is
+        assertThat(inspection.sync().xpending(prefix + "webhooks", RedisWebhookQueue.GROUP).getCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void enqueueFailsWhileTheStateRedisIsDownAndWorksWhenItIsBack() {
+        RedisServer own = RedisServer.start();
+        try {
+            WebhookRedisClient client = new WebhookRedisClient(properties(own.uri(), prefix));
+            clients.add(client);
+            RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
+            WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
+            StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT);
+
+            own.stop();
+            StepVerifier.create(q.enqueue(event)).expectError().verify(TIMEOUT);
+
+            own.restart();
+            await().atMost(TIMEOUT).untilAsserted(() ->
+                    StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
+            assertThat(q.read("a", 10, Duration.ZERO).block(TIMEOUT)).extracting(QueuedWebhookEvent::event)
+                    .containsExactly(event);
+        }
+        finally {
+            own.close();
+        }
+    }
+
+    @Test
+    void aServiceStartsWhileTheStateRedisIsDown() {
+        RedisServer own = RedisServer.start();
+        URI uri = own.uri();
+        own.stop();
+        try {
+            WebhookRedisClient client = new WebhookRedisClient(properties(uri, prefix));
+            clients.add(client);
+            RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
+            WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
+            StepVerifier.create(q.enqueue(event)).expectError().verify(TIMEOUT);
+
+            own.restart();
+            await().atMost(TIMEOUT).untilAsserted(() ->
+                    StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
+        }
+        finally {
+            own.close();
+        }
+    }
+}
