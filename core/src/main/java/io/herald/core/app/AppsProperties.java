@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -49,6 +50,11 @@ public record AppsProperties(List<AppProperties> apps) {
             @DefaultValue("1KB") DataSize maxUserInfo, @DefaultValue("false") boolean clientEvents,
             @DefaultValue("false") boolean userAuthentication, @DefaultValue("false") boolean subscriptionCount,
             List<WebhookProperties> webhooks) {
+
+        // Two constructors: Boot binds through the canonical one only when told so.
+        @ConstructorBinding
+        public AppProperties {
+        }
 
         /** An app with Pusher's default limits, no features and no webhooks. */
         public AppProperties(String id, String key, String secret, String name, boolean enabled, DataSize maxPayload) {

@@ -1,28 +1,110 @@
 package io.herald.core.config;
 
+import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.AppsProperties;
+import io.herald.core.app.CachingAppStore;
 import io.herald.core.app.StaticAppStore;
+import io.herald.core.app.redis.RedisAppStore;
+import io.herald.core.auth.AuthProperties;
 import io.herald.core.auth.AuthVerifier;
 import io.herald.core.auth.LocalAuthVerifier;
+import io.herald.core.auth.http.AuthServiceClient;
+import io.herald.core.auth.http.HttpAppStore;
+import io.herald.core.auth.http.HttpAuthVerifier;
+import io.herald.core.redis.RedisProperties;
 import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
-/** The app store and the signature verifier. */
+/**
+ * The app store and the signature verifier, chosen by what is configured:
+ * <ol>
+ * <li>{@code herald.auth.url} set (an edge in a cluster): apps from auth-service
+ * ({@link HttpAppStore}, the public view, never a secret) cached by {@link CachingAppStore}, and
+ * signatures verified by auth-service ({@link HttpAuthVerifier}); both through one
+ * {@link AuthServiceClient} (timeout, circuit breaker).</li>
+ * <li>else {@code herald.redis.state} set: the {@link AppRegistry} bean is a {@link RedisAppStore}
+ * seeded with the apps of {@code herald.apps} that it does not have yet (by id; apps already
+ * stored are kept as they are, so changes made through the admin API survive restarts, and a
+ * seeded app deleted through the admin API comes back at the next start as long as it is still
+ * configured); the {@code AppStore} is that registry behind a {@link CachingAppStore}; signatures
+ * are verified locally ({@link LocalAuthVerifier}).</li>
+ * <li>else: {@link StaticAppStore} over {@code herald.apps} and {@link LocalAuthVerifier}, as the
+ * standalone server always had.</li>
+ * </ol>
+ * If an {@link AppRegistry} bean is declared before this configuration (auth-service's in-memory
+ * registry), the {@code AppStore} caches it as in case 2.
+ *
+ * <p>The {@code AppStore} bean is {@code @Primary}: the registry is an {@code AppStore} too, and
+ * code that asks for an {@code AppStore} must get the cached one.
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthProperties.class)
 public class AppConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(AppConfiguration.class);
+
+    /** How long seeding the state Redis at start may take. */
+    private static final Duration SEED_TIMEOUT = Duration.ofSeconds(30);
+
     @Bean
-    @ConditionalOnMissingBean
-    public AppStore appStore(AppsProperties apps) {
+    @ConditionalOnMissingBean(AppRegistry.class)
+    @ConditionalOnExpression("'${herald.redis.state:}' != '' and '${herald.auth.url:}' == ''")
+    public RedisAppStore redisAppRegistry(RedisProperties redis, AppsProperties apps) {
+        RedisAppStore store = new RedisAppStore(redis);
+        try {
+            Integer seeded = store.seed(apps.toApps()).block(SEED_TIMEOUT);
+            log.info("Apps in the state Redis {} ({} seeded from herald.apps)", redacted(redis), seeded);
+        }
+        catch (RuntimeException ex) {
+            store.close();
+            throw ex;
+        }
+        return store;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "authServiceClient")
+    @ConditionalOnExpression("'${herald.auth.url:}' != ''")
+    public AuthServiceClient authServiceClient(AuthProperties auth) {
+        log.info("Apps and signature verification from auth-service at {}", auth.url());
+        return new AuthServiceClient(auth);
+    }
+
+    @Bean
+    @Primary
+    @ConditionalOnMissingBean(value = AppStore.class, ignored = AppRegistry.class)
+    public AppStore appStore(AppsProperties apps, AuthProperties auth, Clock clock,
+            ObjectProvider<AuthServiceClient> authService, ObjectProvider<AppRegistry> registry) {
+        AuthServiceClient client = authService.getIfAvailable();
+        if (client != null) {
+            return new CachingAppStore(new HttpAppStore(client), auth.cacheTtl(), clock);
+        }
+        AppRegistry local = registry.getIfAvailable();
+        if (local != null) {
+            return new CachingAppStore(local, auth.cacheTtl(), clock);
+        }
         return new StaticAppStore(apps.toApps());
     }
 
     @Bean
     @ConditionalOnMissingBean
-    public AuthVerifier authVerifier(AppStore apps, Clock clock) {
-        return new LocalAuthVerifier(apps, clock);
+    public AuthVerifier authVerifier(AppStore apps, Clock clock, ObjectProvider<AuthServiceClient> authService) {
+        AuthServiceClient client = authService.getIfAvailable();
+        return client != null ? new HttpAuthVerifier(client) : new LocalAuthVerifier(apps, clock);
+    }
+
+    /** The state Redis URI fit for logs: no password. */
+    private static String redacted(RedisProperties redis) {
+        return redis.state().getScheme() + "://" + redis.state().getHost() + ":" + redis.state().getPort();
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -30,6 +31,8 @@ public record RedisProperties(
         @DefaultValue("2s") Duration reconnectMaxDelay,
         URI state) {
 
+    // Two constructors: Boot binds through this one only when told so.
+    @ConstructorBinding
     public RedisProperties {
         shards = shards == null ? List.of() : List.copyOf(shards);
     }

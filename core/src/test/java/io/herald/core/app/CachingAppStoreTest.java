@@ -1,0 +1,216 @@
+package io.herald.core.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.core.app.redis.RedisAppStore;
+import io.herald.core.redis.RedisProperties;
+import io.herald.core.testing.BlockHoundExtension;
+import io.herald.core.testing.RedisServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+@ExtendWith(BlockHoundExtension.class)
+class CachingAppStoreTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final Duration TTL = Duration.ofSeconds(30);
+
+    final MutableClock clock = new MutableClock();
+    final CountingStore delegate = new CountingStore();
+
+    static App app(String id, String key, boolean enabled) {
+        return new App(id, key, "secret-" + id, null, enabled, 1024);
+    }
+
+    @Test
+    void lookupsAreCachedByIdAndByKey() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            assertThat(cache.findById("a1").block(TIMEOUT)).isNotNull();
+            assertThat(cache.findById("a1").block(TIMEOUT)).isNotNull();
+            assertThat(cache.findByKey("k1").block(TIMEOUT)).isNotNull();
+
+            assertThat(delegate.lookups.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anEntryExpiresAfterTheTtlWithoutAnyAnnouncement() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.put(app("a1", "k1", false));
+
+            clock.advance(TTL.minusSeconds(1));
+            assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isFalse();
+            assertThat(delegate.lookups.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anAnnouncementDropsTheEntryAndIsPassedOnAfterwards() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            List<String> seenOnAnnouncement = new CopyOnWriteArrayList<>();
+            Disposable subscription = cache.changes()
+                    .concatMap(id -> cache.findByKey("k1").map(a -> id + ":" + a.enabled()))
+                    .subscribe(seenOnAnnouncement::add);
+            cache.findByKey("k1").block(TIMEOUT);
+            cache.findById("a1").block(TIMEOUT);
+
+            delegate.put(app("a1", "k1", false));
+            delegate.announce("a1");
+
+            assertThat(seenOnAnnouncement).containsExactly("a1:false");
+            assertThat(cache.findById("a1").block(TIMEOUT).enabled()).isFalse();
+            subscription.dispose();
+        }
+    }
+
+    @Test
+    void unknownAppsAreCachedUntilAnyAnnouncement() {
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            assertThat(cache.findByKey("k1").block(TIMEOUT)).isNull();
+            assertThat(cache.findByKey("k1").block(TIMEOUT)).isNull();
+            assertThat(delegate.lookups.get()).isEqualTo(1);
+
+            delegate.put(app("a1", "k1", true));
+            delegate.announce("a1");
+
+            assertThat(cache.findByKey("k1").block(TIMEOUT)).isNotNull();
+        }
+    }
+
+    @Test
+    void aResyncDropsEverythingAndAnnouncesEachCachedApp() {
+        delegate.put(app("a1", "k1", true));
+        delegate.put(app("a2", "k2", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            List<String> announced = new CopyOnWriteArrayList<>();
+            Disposable subscription = cache.changes().subscribe(announced::add);
+            cache.findById("a1").block(TIMEOUT);
+            cache.findById("a2").block(TIMEOUT);
+            delegate.put(app("a1", "k1", false));
+
+            delegate.announce(AppChanges.RESYNC);
+
+            assertThat(announced).containsExactlyInAnyOrder("a1", "a2");
+            assertThat(cache.findById("a1").block(TIMEOUT).enabled()).isFalse();
+            subscription.dispose();
+        }
+    }
+
+    @Test
+    void errorsOfTheDelegateAreNotCached() {
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            delegate.failing = true;
+            assertThat(cache.findById("a1").onErrorResume(ex -> Mono.just(app("x", "x", true))).block(TIMEOUT).id())
+                    .isEqualTo("x");
+            delegate.failing = false;
+            delegate.put(app("a1", "k1", true));
+
+            assertThat(cache.findById("a1").block(TIMEOUT)).isNotNull();
+        }
+    }
+
+    @Test
+    void aWriteInAnotherProcessReachesTheCacheWithinABoundedWait() {
+        try (RedisServer redis = RedisServer.start()) {
+            String prefix = RedisServer.uniquePrefix();
+            RedisProperties properties = new RedisProperties(List.of(), prefix, Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), Duration.ofMillis(200), redis.uri());
+            try (RedisAppStore writer = new RedisAppStore(properties);
+                    RedisAppStore reader = new RedisAppStore(properties);
+                    CachingAppStore cache = new CachingAppStore(reader, TTL, clock)) {
+                writer.create(app("a1", "k1", true)).block(TIMEOUT);
+                assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isTrue();
+
+                writer.update("a1", a -> a.withEnabled(false)).block(TIMEOUT);
+
+                // The clock does not move: only the announcement can make the cache see the change.
+                await().atMost(TIMEOUT).until(() -> !cache.findByKey("k1").block(TIMEOUT).enabled());
+                writer.delete("a1").block(TIMEOUT);
+                await().atMost(TIMEOUT).until(() -> cache.findById("a1").block(TIMEOUT) == null);
+            }
+        }
+    }
+
+    /** An app store over a map, counting lookups, whose announcements the test makes. */
+    static final class CountingStore implements AppStore {
+
+        final Map<String, App> apps = new ConcurrentHashMap<>();
+        final AtomicInteger lookups = new AtomicInteger();
+        final Sinks.Many<String> changes = Sinks.many().multicast().directBestEffort();
+        volatile boolean failing;
+
+        void put(App app) {
+            apps.put(app.id(), app);
+        }
+
+        void announce(String id) {
+            changes.tryEmitNext(id);
+        }
+
+        @Override
+        public Mono<App> findById(String appId) {
+            return Mono.defer(() -> {
+                lookups.incrementAndGet();
+                return failing ? Mono.error(new IllegalStateException("down")) : Mono.justOrEmpty(apps.get(appId));
+            });
+        }
+
+        @Override
+        public Mono<App> findByKey(String key) {
+            return Mono.defer(() -> {
+                lookups.incrementAndGet();
+                return Mono.justOrEmpty(apps.values().stream().filter(a -> a.key().equals(key)).findFirst());
+            });
+        }
+
+        @Override
+        public Flux<String> changes() {
+            return changes.asFlux();
+        }
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends Clock {
+
+        private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.herald.core.app.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.core.app.App;
+import io.herald.core.app.AppChanges;
+import io.herald.core.app.AppRegistry;
+import io.herald.core.app.AppRegistryContractTest;
+import io.herald.core.redis.RedisProperties;
+import io.herald.core.testing.RedisServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+/** The Redis registry against a real {@code redis-server}, each test with its own key prefix. */
+class RedisAppStoreTest extends AppRegistryContractTest {
+
+    static RedisServer redis;
+
+    String prefix;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    static RedisProperties properties(URI state, String prefix) {
+        return new RedisProperties(List.of(), prefix, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofMillis(200), state);
+    }
+
+    @Override
+    protected AppRegistry newRegistry() {
+        prefix = RedisServer.uniquePrefix();
+        return new RedisAppStore(properties(redis.uri(), prefix));
+    }
+
+    @Test
+    void anotherProcessSeesWritesAndTheirAnnouncements() {
+        try (RedisAppStore other = new RedisAppStore(properties(redis.uri(), prefix))) {
+            List<String> announced = new CopyOnWriteArrayList<>();
+            Disposable subscription = other.changes().subscribe(announced::add);
+            try {
+                App app = app("a1", "k1");
+                registry.create(app).block(TIMEOUT);
+
+                await().atMost(TIMEOUT).until(() -> announced.contains("a1"));
+                assertThat(other.findByKey("k1").block(TIMEOUT)).isEqualTo(app);
+            }
+            finally {
+                subscription.dispose();
+            }
+        }
+    }
+
+    @Test
+    void seedingWritesOnlyWhatIsAbsent() {
+        RedisAppStore store = (RedisAppStore) registry;
+        App configured = app("a1", "k1");
+        store.seed(List.of(configured)).block(TIMEOUT);
+        App changed = store.update("a1", a -> a.withEnabled(false)).block(TIMEOUT);
+
+        // A restart seeds again: the change made since is kept; a new configured app is added; one whose key
+        // another app has is skipped.
+        Integer seeded = store.seed(List.of(configured, app("a2", "k2"), app("a3", "k1"))).block(TIMEOUT);
+
+        assertThat(seeded).isEqualTo(1);
+        assertThat(store.findById("a1").block(TIMEOUT)).isEqualTo(changed);
+        assertThat(store.findById("a2").block(TIMEOUT)).isNotNull();
+        assertThat(store.findById("a3").block(TIMEOUT)).isNull();
+    }
+
+    @Test
+    void aRedisOutageEndsWithAResyncAnnouncement() {
+        try (RedisServer own = RedisServer.start();
+                RedisAppStore store = new RedisAppStore(properties(own.uri(), prefix))) {
+            List<String> announced = new CopyOnWriteArrayList<>();
+            Disposable subscription = store.changes().subscribe(announced::add);
+            try {
+                own.restart();
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> announced.contains(AppChanges.RESYNC));
+                store.create(app("a1", "k1")).block(TIMEOUT);
+                await().atMost(TIMEOUT).until(() -> announced.contains("a1"));
+            }
+            finally {
+                subscription.dispose();
+            }
+        }
+    }
+
+    @Test
+    void aStateRedisThatIsDownFailsTheStartWithoutThePassword() {
+        RedisServer down = RedisServer.start();
+        URI uri = URI.create("redis://:hunter2-password@127.0.0.1:" + down.port());
+        down.close();
+
+        assertThatThrownBy(() -> new RedisAppStore(properties(uri, prefix)))
+                .hasMessageContaining("127.0.0.1:" + down.port())
+                .hasMessageNotContaining("hunter2-password");
+    }
+}
