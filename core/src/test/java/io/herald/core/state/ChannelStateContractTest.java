@@ -17,14 +17,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
@@ -286,7 +289,7 @@ public abstract class ChannelStateContractTest {
     }
 
     @Test
-    void twoRacingReapersReturnEachTransitionOnce() {
+    void twoRacingReapersReturnEachTransitionOnce() throws Exception {
         String dead = node("dead");
         String live = node("live");
         List<Transition> expected = new ArrayList<>();
@@ -304,14 +307,26 @@ public abstract class ChannelStateContractTest {
         state.heartbeat(live).block(TIMEOUT);
 
         ChannelState other = peer();
-        List<List<Transition>> results = Flux.merge(
-                state.reapDeadNodes(NODE_TIMEOUT).collectList().subscribeOn(Schedulers.parallel()),
-                other.reapDeadNodes(NODE_TIMEOUT).collectList().subscribeOn(Schedulers.parallel()))
-                .collectList()
-                .block(TIMEOUT);
-
+        // two threads of our own (not Reactor's shared schedulers, which other tests may replace)
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
         List<Transition> all = new ArrayList<>();
-        results.forEach(all::addAll);
+        try {
+            List<Future<List<Transition>>> results = new ArrayList<>();
+            for (ChannelState reaper : List.of(state, other)) {
+                results.add(threads.submit(() -> {
+                    start.await();
+                    return reaper.reapDeadNodes(NODE_TIMEOUT).collectList().block(TIMEOUT);
+                }));
+            }
+            start.countDown();
+            for (Future<List<Transition>> result : results) {
+                all.addAll(result.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+        finally {
+            threads.shutdownNow();
+        }
         assertThat(all).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(memberIds(channel("presence-race-0"))).containsExactly("u2");
     }
