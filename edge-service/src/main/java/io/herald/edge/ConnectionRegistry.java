@@ -22,6 +22,9 @@ import reactor.core.scheduler.Scheduler;
  * The open connections of this edge node: counted per app, swept for inactivity, and told to
  * reconnect elsewhere when the node shuts down.
  *
+ * <p>Apps that require user authentication: a connection that has not signed in within
+ * {@code user-authentication-timeout} is closed with 4009.
+ *
  * <p>Inactivity: a connection silent for {@code activity-timeout} gets {@code pusher:ping};
  * one still silent {@code pong-timeout} later is closed with 4201. One sweep per
  * {@link #SWEEP_PERIOD} covers every connection, instead of a timer per connection.
@@ -40,6 +43,7 @@ public final class ConnectionRegistry implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final long activityTimeoutNanos;
     private final long pongTimeoutNanos;
+    private final long signinTimeoutNanos;
     private final Disposable sweeper;
 
     public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
@@ -48,6 +52,7 @@ public final class ConnectionRegistry implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.activityTimeoutNanos = properties.activityTimeout().toNanos();
         this.pongTimeoutNanos = properties.pongTimeout().toNanos();
+        this.signinTimeoutNanos = properties.userAuthenticationTimeout().toNanos();
         long period = SWEEP_PERIOD.toMillis();
         this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -96,6 +101,13 @@ public final class ConnectionRegistry implements AutoCloseable {
         long now = now();
         for (EdgeConnection connection : connections.values()) {
             try {
+                if (connection.app().features().userAuthentication() && connection.userId() == null
+                        && now - connection.openedNanos() > signinTimeoutNanos) {
+                    countClosed(PusherError.UNAUTHORIZED);
+                    connection.closeAfterFlush(PusherError.UNAUTHORIZED,
+                            PusherError.UNAUTHORIZED.message() + ": this app requires pusher:signin");
+                    continue;
+                }
                 long pingSent = connection.pingSentNanos();
                 if (pingSent != 0) {
                     if (now - pingSent > pongTimeoutNanos) {

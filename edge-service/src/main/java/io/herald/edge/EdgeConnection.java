@@ -5,6 +5,7 @@ import io.herald.core.error.PusherError;
 import io.herald.core.protocol.PusherCodec;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -30,10 +31,13 @@ public final class EdgeConnection {
     private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
     private final WebSocketSession session;
-    private final App app;
+    private volatile App app;
     private final String socketId;
     private final Sinks.Many<WebSocketMessage> outbound;
-    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final long openedNanos;
+    private final ClientEventLimiter clientEvents;
+    private volatile String userId;
     private volatile long lastActivityNanos;
     private volatile long pingSentNanos;
     private volatile boolean closed;
@@ -45,6 +49,8 @@ public final class EdgeConnection {
         this.socketId = socketId;
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<WebSocketMessage>get(maxOutbound).get());
         this.lastActivityNanos = nowNanos;
+        this.openedNanos = nowNanos;
+        this.clientEvents = new ClientEventLimiter(app.limits().maxClientEventsPerSecond());
     }
 
     public App app() {
@@ -55,13 +61,40 @@ public final class EdgeConnection {
         return app.id();
     }
 
+    /** Applies a changed configuration of this connection's app (same id). */
+    void updateApp(App changed) {
+        this.app = changed;
+    }
+
     public String socketId() {
         return socketId;
     }
 
     /** The channel names this connection is subscribed to (live view). */
     public Set<String> channels() {
-        return channels;
+        return subscriptions.keySet();
+    }
+
+    /** This connection's subscriptions by channel name (live view). */
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    /** The signed-in user's id, or {@code null} before {@code pusher:signin}. */
+    public String userId() {
+        return userId;
+    }
+
+    void signedIn(String userId) {
+        this.userId = userId;
+    }
+
+    long openedNanos() {
+        return openedNanos;
+    }
+
+    ClientEventLimiter clientEventLimiter() {
+        return clientEvents;
     }
 
     Flux<WebSocketMessage> outbound() {

@@ -3,6 +3,7 @@ package io.herald.edge;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
+import io.herald.core.error.PusherError;
 import io.herald.core.metrics.HeraldMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -89,6 +90,14 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
     public void onMessage(Envelope envelope) {
         Subscribers s = channels.get(envelope.channel());
         if (s == null) {
+            return;
+        }
+        if (envelope.kind() == Envelope.Kind.TERMINATE_USER) {
+            for (EdgeConnection connection : s.connections) {
+                log.info("Terminating connection {} of user {} (app {}) on the app server's request",
+                        connection.socketId(), connection.userId(), connection.appId());
+                connection.closeAfterFlush(PusherError.UNAUTHORIZED, "Connection terminated by the app's server");
+            }
             return;
         }
         String exclude = envelope.excludeSocketId();

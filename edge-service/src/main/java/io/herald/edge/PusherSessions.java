@@ -1,10 +1,6 @@
 package io.herald.edge;
 
 import io.herald.core.app.App;
-import io.herald.core.broker.ChannelKey;
-import io.herald.core.error.PusherError;
-import io.herald.core.names.ChannelType;
-import io.herald.core.names.Names;
 import io.herald.core.protocol.ClientFrame;
 import io.herald.core.protocol.ProtocolException;
 import io.herald.core.protocol.PusherCodec;
@@ -28,14 +24,19 @@ public final class PusherSessions {
 
     private final EdgeProperties properties;
     private final ConnectionRegistry registry;
-    private final LocalFanout fanout;
+    private final ChannelSubscriptions subscriptions;
+    private final ClientEvents clientEvents;
+    private final UserSignin signin;
     private final SocketIds socketIds = new SocketIds();
     private final int activityTimeoutSeconds;
 
-    public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, LocalFanout fanout) {
+    public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, ChannelSubscriptions subscriptions,
+            ClientEvents clientEvents, UserSignin signin) {
         this.properties = properties;
         this.registry = registry;
-        this.fanout = fanout;
+        this.subscriptions = subscriptions;
+        this.clientEvents = clientEvents;
+        this.signin = signin;
         this.activityTimeoutSeconds = (int) properties.activityTimeout().toSeconds();
     }
 
@@ -64,10 +65,7 @@ public final class PusherSessions {
     }
 
     private void release(EdgeConnection connection) {
-        for (String channel : connection.channels()) {
-            fanout.unsubscribe(new ChannelKey(connection.appId(), channel), connection);
-        }
-        connection.channels().clear();
+        subscriptions.leaveAll(connection);
         registry.remove(connection);
         log.debug("Connection closed: app {} socket {}", connection.appId(), connection.socketId());
     }
@@ -104,64 +102,17 @@ public final class PusherSessions {
             case PusherCodec.PONG -> {
                 // Activity was recorded on receipt; nothing else to do.
             }
-            case PusherCodec.SUBSCRIBE -> subscribe(connection, frame);
-            case PusherCodec.UNSUBSCRIBE -> unsubscribe(connection, frame);
-            case "pusher:signin" -> connection.send(PusherCodec.error(null,
-                    "User sign-in is not supported by this server yet"));
+            case PusherCodec.SUBSCRIBE -> subscriptions.subscribe(connection, frame);
+            case PusherCodec.UNSUBSCRIBE -> subscriptions.unsubscribe(connection, frame);
+            case PusherCodec.SIGNIN -> signin.signin(connection, frame);
             default -> {
                 if (frame.event().startsWith("client-")) {
-                    connection.send(PusherCodec.error(null, "Client events are not enabled for this app"));
+                    clientEvents.relay(connection, frame);
                 }
                 else {
                     connection.send(PusherCodec.error(null, "Unsupported event: " + frame.event()));
                 }
             }
-        }
-    }
-
-    private void subscribe(EdgeConnection connection, ClientFrame frame) {
-        String channel = frame.dataField("channel");
-        if (channel == null) {
-            connection.send(PusherCodec.error(null, "pusher:subscribe needs data.channel"));
-            return;
-        }
-        String problem = Names.channelNameProblem(channel);
-        if (problem != null) {
-            connection.send(PusherCodec.subscriptionError(channel, "InvalidChannel", problem, 400));
-            return;
-        }
-        if (ChannelType.of(channel).requiresAuthorization()) {
-            connection.send(PusherCodec.subscriptionError(channel, "AuthError",
-                    "Private, encrypted and presence channels are not supported by this server yet", 501));
-            return;
-        }
-        if (connection.channels().contains(channel)) {
-            connection.send(PusherCodec.subscriptionSucceeded(channel, "{}"));
-            return;
-        }
-        if (connection.channels().size() >= properties.maxSubscriptions()) {
-            connection.send(PusherCodec.subscriptionError(channel, "LimitReached",
-                    "Too many subscriptions: the limit is " + properties.maxSubscriptions() + " per connection",
-                    429));
-            return;
-        }
-        ChannelKey key = new ChannelKey(connection.appId(), channel);
-        connection.channels().add(channel);
-        fanout.subscribe(key, connection).subscribe(null, null, () -> {
-            if (connection.channels().contains(channel)) {
-                connection.send(PusherCodec.subscriptionSucceeded(channel, "{}"));
-            }
-        });
-        if (connection.isClosed()) {
-            // The connection ended while subscribing: release may already have run.
-            fanout.unsubscribe(key, connection);
-        }
-    }
-
-    private void unsubscribe(EdgeConnection connection, ClientFrame frame) {
-        String channel = frame.dataField("channel");
-        if (channel != null && connection.channels().remove(channel)) {
-            fanout.unsubscribe(new ChannelKey(connection.appId(), channel), connection);
         }
     }
 }

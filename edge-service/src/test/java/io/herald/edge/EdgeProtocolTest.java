@@ -190,16 +190,20 @@ class EdgeProtocolTest {
     }
 
     @Test
-    void refusesPrivateAndPresenceChannelsForNow() {
+    void refusesPrivateAndPresenceChannelsWithoutAValidSignature() {
         try (RawClient client = RawClient.connect(server.appUrl())) {
             client.established();
-            for (String channel : new String[] { "private-x", "presence-x", "private-encrypted-x" }) {
+            for (String channel : new String[] { "private-x", "private-encrypted-x" }) {
                 client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel
                         + "\",\"auth\":\"k:sig\"}}");
                 JsonNode error = client.next("pusher:subscription_error");
                 assertThat(error.get("channel").asString()).isEqualTo(channel);
                 assertThat(error.get("data").get("type").asString()).isEqualTo("AuthError");
+                assertThat(error.get("data").get("status").asInt()).isEqualTo(401);
             }
+            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"presence-x\",\"auth\":\"k:sig\"}}");
+            assertThat(client.next("pusher:subscription_error").get("data").get("type").asString())
+                    .isEqualTo("InvalidChannelData");
         }
     }
 

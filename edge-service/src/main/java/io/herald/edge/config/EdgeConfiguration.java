@@ -3,13 +3,24 @@ package io.herald.edge.config;
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.Broker;
 import io.herald.core.config.HeraldCoreConfiguration;
+import io.herald.core.auth.AuthVerifier;
+import io.herald.core.state.ChannelCache;
+import io.herald.core.state.ChannelState;
+import io.herald.core.webhook.WebhookQueue;
+import io.herald.edge.ChannelNotifier;
+import io.herald.edge.ChannelSubscriptions;
+import io.herald.edge.ClientEvents;
 import io.herald.edge.ConnectionRegistry;
+import io.herald.edge.EdgeNode;
+import io.herald.edge.EdgeNodeId;
+import io.herald.edge.UserSignin;
 import io.herald.edge.LocalFanout;
 import io.herald.edge.PusherSessions;
 import io.herald.edge.web.PusherWebSocketHandler;
 import io.herald.edge.web.WrongPathWebSocketFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -53,10 +64,51 @@ public class EdgeConfiguration {
         return new LocalFanout(broker, meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
+    /** This node's id in the channel state: unique per process start. */
     @Bean
     @ConditionalOnMissingBean
-    public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry, LocalFanout fanout) {
-        return new PusherSessions(properties, registry, fanout);
+    public EdgeNodeId edgeNodeId() {
+        return EdgeNodeId.generate();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelNotifier channelNotifier(Broker broker, WebhookQueue webhooks, Clock clock) {
+        return new ChannelNotifier(broker, webhooks, clock);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
+            ChannelState state, ChannelCache cache, ChannelNotifier notifier, EdgeNodeId nodeId) {
+        return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, nodeId.value());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ClientEvents clientEvents(ChannelNotifier notifier) {
+        return new ClientEvents(notifier, System::nanoTime);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public UserSignin userSignin(AuthVerifier auth, ChannelSubscriptions subscriptions) {
+        return new UserSignin(auth, subscriptions);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry,
+            ChannelSubscriptions subscriptions, ClientEvents clientEvents, UserSignin signin) {
+        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public EdgeNode edgeNode(EdgeNodeId nodeId, ChannelState state, ChannelNotifier notifier, AppStore apps,
+            ConnectionRegistry registry, EdgeProperties properties) {
+        return new EdgeNode(nodeId.value(), state, notifier, apps, registry, properties.heartbeatInterval(),
+                properties.nodeTimeout(), Schedulers.parallel());
     }
 
     @Bean
