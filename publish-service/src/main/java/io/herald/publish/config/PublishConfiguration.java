@@ -12,6 +12,7 @@ import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
 import io.herald.publish.web.PublishRoutes;
 import io.herald.publish.web.RequestAuthenticator;
+import io.herald.publish.webhook.WebhookDispatcherConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -39,7 +40,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * when there is one, else Micrometer's global registry.
  */
 @Configuration(proxyBeanMethods = false)
-@Import(HeraldCoreConfiguration.class)
+@Import({ HeraldCoreConfiguration.class, WebhookDispatcherConfiguration.class })
 @EnableConfigurationProperties(PublishProperties.class)
 public class PublishConfiguration {
 

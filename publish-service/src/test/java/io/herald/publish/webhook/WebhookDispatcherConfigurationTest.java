@@ -1,0 +1,66 @@
+package io.herald.publish.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.webhook.WebhookQueueConsumer;
+import io.herald.publish.config.PublishConfiguration;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The dispatcher's wiring and properties; starts no server. */
+class WebhookDispatcherConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(PublishConfiguration.class);
+
+    @Test
+    void publishServiceRunsADispatcherOnTheCoreQueueByDefault() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(WebhookDispatcher.class).hasSingleBean(WebhookSender.class);
+            assertThat(context.getBean(WebhookDispatcher.class).isRunning()).isTrue();
+            assertThat(context.getBean(WebhookDispatcherProperties.class))
+                    .isEqualTo(WebhookDispatcherProperties.defaults());
+            assertThat(context).hasSingleBean(WebhookQueueConsumer.class);
+        });
+    }
+
+    @Test
+    void theRoleCanBeSwitchedOff() {
+        runner.withPropertyValues("herald.webhooks.dispatcher.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(WebhookSender.class);
+        });
+    }
+
+    @Test
+    void propertiesBind() {
+        runner.withPropertyValues("herald.webhooks.dispatcher.batch-max-events=5",
+                "herald.webhooks.dispatcher.retry-period=90s", "herald.webhooks.dispatcher.consumer-name=d1",
+                "herald.webhooks.dispatcher.circuit-breaker.wait-in-open=10s").run(context -> {
+                    WebhookDispatcherProperties properties = context.getBean(WebhookDispatcherProperties.class);
+                    assertThat(properties.batchMaxEvents()).isEqualTo(5);
+                    assertThat(properties.retryPeriod()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(properties.circuitBreaker().waitInOpen()).isEqualTo(Duration.ofSeconds(10));
+                    assertThat(properties.circuitBreaker().minimumCalls()).isEqualTo(5);
+                    assertThat(context.getBean(WebhookDispatcher.class).name()).isEqualTo("d1");
+                });
+    }
+
+    @Test
+    void badValuesAreAllReportedAtStart() {
+        runner.withPropertyValues("herald.webhooks.dispatcher.batch-max-events=0",
+                "herald.webhooks.dispatcher.retry-period=0s").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .hasMessageContaining("herald.webhooks.dispatcher.batch-max-events must be positive")
+                            .hasMessageContaining("herald.webhooks.dispatcher.retry-period must be positive");
+                });
+    }
+
+    @Test
+    void theDefaultConsumerNameIsUniquePerProcess() {
+        runner.run(first -> runner.run(second -> assertThat(first.getBean(WebhookDispatcher.class).name())
+                .isNotEqualTo(second.getBean(WebhookDispatcher.class).name())));
+    }
+}
