@@ -10,11 +10,9 @@ import reactor.core.publisher.Mono;
  * Answers the {@code info} attributes of a publish request: cluster-wide counts of the channels
  * an event was published to.
  *
- * <p>This is the one place where those counts come from. Cluster-wide counts need the
- * {@code ChannelState} port, which Herald does not have yet; until then the only implementation
- * is {@link #none()}, and a publish with {@code info} is validated and answered {@code {}},
- * which official SDKs accept. An implementation backed by {@code ChannelState} replaces the
- * {@code channelInfoProvider} bean and nothing else changes.
+ * <p>This is the one place where those counts come from: {@link ChannelStateInfoProvider} reads
+ * them from the cluster-wide {@code ChannelState}. {@link #none()} answers no counts, and a
+ * publish with {@code info} is then answered {@code {}}, which official SDKs accept.
  *
  * <p>Implementations must not block.
  */

@@ -7,7 +7,9 @@ import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.error.ApiError;
 import io.herald.core.error.ApiException;
+import io.herald.core.names.ChannelType;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.state.ChannelCache;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,12 @@ import reactor.core.publisher.Mono;
  * accepted every channel of the previous one, so the broker's per-channel ordering holds for
  * them. The channels of one event are published concurrently.
  *
+ * <h2>Cache channels</h2>
+ * An event to a cache channel ({@code cache-}, {@code private-cache-}, {@code presence-cache-},
+ * {@code private-encrypted-cache-}) is also kept in the {@link ChannelCache} as the channel's
+ * last event, once the broker has accepted it, for {@code cacheTtl}. Keeping it is best effort:
+ * the event was delivered, so a cache that cannot be reached is logged, not an error.
+ *
  * <h2>Failure</h2>
  * When a channel's Redis shard is unavailable the request fails with a 503
  * {@link ApiException} carrying {@code retryAfter}. The broker is at-most-once and publishes are
@@ -42,14 +50,28 @@ public final class EventPublisher {
     private final Broker broker;
     private final PublishMeters meters;
     private final Duration retryAfter;
+    private final ChannelCache cache;
+    private final Duration cacheTtl;
     /** Random per process, so message ids of several replicas do not collide. */
     private final String idPrefix;
     private final AtomicLong sequence = new AtomicLong();
 
+    /** A publisher that keeps no cache-channel events. */
     public EventPublisher(Broker broker, PublishMeters meters, Duration retryAfter) {
+        this(broker, meters, retryAfter, null, ChannelCache.DEFAULT_TTL);
+    }
+
+    /**
+     * @param cache where cache channels keep their last event, or {@code null} to keep none
+     * @param cacheTtl how long a cache channel keeps its last event
+     */
+    public EventPublisher(Broker broker, PublishMeters meters, Duration retryAfter, ChannelCache cache,
+            Duration cacheTtl) {
         this.broker = Objects.requireNonNull(broker, "broker");
         this.meters = Objects.requireNonNull(meters, "meters");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        this.cache = cache;
+        this.cacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
         this.idPrefix = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36) + "-";
     }
 
@@ -86,10 +108,24 @@ public final class EventPublisher {
                                 channel, envelope.messageId());
                     }
                 })
+                .then(Mono.defer(() -> keepIfCached(envelope)))
                 .then(Mono.<String>empty())
                 .onErrorResume(BrokerUnavailableException.class, ex -> {
                     log.debug("Could not publish to app {} channel {}: {}", app.id(), channel, ex.getMessage());
                     return Mono.just(channel);
+                });
+    }
+
+    /** Keeps the frame of an event to a cache channel as its last event; never fails. */
+    private Mono<Void> keepIfCached(Envelope envelope) {
+        if (cache == null || !ChannelType.of(envelope.channel().channel()).isCache()) {
+            return Mono.empty();
+        }
+        return cache.store(envelope.channel(), envelope.frame(), cacheTtl)
+                .onErrorResume(ex -> {
+                    log.warn("Could not keep the last event of cache channel {} of app {}: {}",
+                            envelope.channel().channel(), envelope.channel().appId(), ex.getMessage());
+                    return Mono.empty();
                 });
     }
 

@@ -216,13 +216,15 @@ class PublishApiTest {
     }
 
     @Test
-    void infoIsValidatedAndAnsweredWithAnEmptyObjectUntilCountsExist() {
+    void infoIsValidatedAndAnsweredWithTheChannelStatesCounts() {
+        // nobody is subscribed here; ChannelQueryApiTest checks counts of occupied channels
         api.post("/apps/" + APP + "/events",
                 "{\"name\":\"e\",\"channel\":\"presence-room\",\"data\":\"d\",\"info\":\"user_count,subscription_count\"}")
-                .expectStatus().isOk().expectBody(String.class).isEqualTo("{}");
+                .expectStatus().isOk().expectBody(String.class)
+                .isEqualTo("{\"channels\":{\"presence-room\":{\"user_count\":0,\"subscription_count\":0}}}");
         api.post("/apps/" + APP + "/batch_events",
                 "{\"batch\":[{\"name\":\"e\",\"channel\":\"room\",\"data\":\"d\",\"info\":\"subscription_count\"}]}")
-                .expectStatus().isOk().expectBody(String.class).isEqualTo("{}");
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("{\"batch\":[{\"subscription_count\":0}]}");
         expectError(api.post("/apps/" + APP + "/events",
                 "{\"name\":\"e\",\"channel\":\"room\",\"data\":\"d\",\"info\":\"user_count\"}"), 400,
                 "user_count is only for presence channels");

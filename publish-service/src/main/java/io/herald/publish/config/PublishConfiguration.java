@@ -4,10 +4,16 @@ import io.herald.core.app.AppStore;
 import io.herald.core.broker.Broker;
 import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.signature.RequestSignature;
+import io.herald.core.state.ChannelCache;
+import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateProperties;
 import io.herald.publish.ChannelInfoProvider;
+import io.herald.publish.ChannelStateInfoProvider;
 import io.herald.publish.EventPublisher;
 import io.herald.publish.EventRequestParser;
 import io.herald.publish.PublishMeters;
+import io.herald.publish.query.ChannelQueryHandler;
+import io.herald.publish.query.ChannelQueryRoutes;
 import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
 import io.herald.publish.web.PublishRoutes;
@@ -26,7 +32,8 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The Pusher HTTP API ({@code POST /apps/{id}/events} and {@code /batch_events}) as importable
+ * The Pusher HTTP API ({@code POST /apps/{id}/events}, {@code /batch_events} and the channel
+ * queries {@code GET /apps/{id}/channels…}) as importable
  * Spring configuration: no component scanning, every bean replaceable by declaring one of the
  * same type (the routes: of the same name, {@code publishRoutes}, since other modules declare
  * router functions too).
@@ -56,11 +63,11 @@ public class PublishConfiguration {
         return new PublishMeters(registry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
-    /** No counts until the {@code ChannelState} port exists; see {@link ChannelInfoProvider}. */
+    /** {@code info} counts from the cluster-wide channel state. */
     @Bean
     @ConditionalOnMissingBean
-    public ChannelInfoProvider channelInfoProvider() {
-        return ChannelInfoProvider.none();
+    public ChannelInfoProvider channelInfoProvider(ChannelState channelState) {
+        return new ChannelStateInfoProvider(channelState);
     }
 
     @Bean
@@ -71,8 +78,9 @@ public class PublishConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public EventPublisher eventPublisher(Broker broker, PublishMeters meters, PublishProperties properties) {
-        return new EventPublisher(broker, meters, properties.retryAfter());
+    public EventPublisher eventPublisher(Broker broker, PublishMeters meters, PublishProperties properties,
+            ChannelCache channelCache, ChannelStateProperties state) {
+        return new EventPublisher(broker, meters, properties.retryAfter(), channelCache, state.cacheTtl());
     }
 
     @Bean
@@ -93,6 +101,21 @@ public class PublishConfiguration {
     public PublishHandler publishHandler(RequestAuthenticator authenticator, EventRequestParser parser,
             EventPublisher publisher, ChannelInfoProvider channelInfo, PublishMeters meters) {
         return new PublishHandler(authenticator, parser, publisher, channelInfo, meters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ChannelQueryHandler channelQueryHandler(RequestAuthenticator authenticator, ChannelState channelState,
+            PublishProperties properties) {
+        return new ChannelQueryHandler(authenticator, channelState, properties.retryAfter());
+    }
+
+    /** {@code GET /apps/{id}/channels…}: the channel queries. */
+    @Bean
+    @ConditionalOnMissingBean(name = "channelQueryRoutes")
+    public RouterFunction<ServerResponse> channelQueryRoutes(ChannelQueryHandler handler,
+            ApiErrorFilter publishApiErrorFilter) {
+        return ChannelQueryRoutes.routes(handler, publishApiErrorFilter);
     }
 
     @Bean

@@ -70,6 +70,16 @@ public final class SignedRequests {
         return uri(path, params);
     }
 
+    /** A correctly signed GET of {@code path} with the query {@code query}. */
+    public WebTestClient.ResponseSpec get(String path, Map<String, String> query) {
+        Map<String, String> params = new LinkedHashMap<>(query);
+        params.put("auth_key", key);
+        params.put("auth_timestamp", String.valueOf(Instant.now().getEpochSecond()));
+        params.put("auth_version", "1.0");
+        params.put("auth_signature", RequestSignature.sign(secret, "GET", path, params));
+        return client.get().uri(uri(path, params)).exchange();
+    }
+
     public URI uri(String path, Map<String, String> params) {
         String query = params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("&"));
