@@ -18,6 +18,9 @@ import io.herald.core.webhook.redis.RedisWebhookQueue;
 import io.herald.core.webhook.redis.WebhookRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -157,8 +160,20 @@ class RedisWebhookDispatcherTest {
 
         Process b = process("dispatcher-b");
         b.dispatcher().start();
-        // Two claim-idle periods: without A refreshing its claim, B would have taken the event by now.
-        Thread.sleep(CLAIM_IDLE.multipliedBy(2).toMillis());
+        // Watch the event's idle time in Redis for two claim-idle periods. A refreshes its claim every
+        // third of claim-idle, so the idle time stays well below it; without the refresh it would
+        // climb to claim-idle, and B (or A's own takeover scan) would take the event.
+        long maxIdle = 0;
+        long end = System.nanoTime() + CLAIM_IDLE.multipliedBy(2).toNanos();
+        while (System.nanoTime() < end) {
+            for (PendingMessage message : inspection.sync().xpending(prefix + "webhooks", RedisWebhookQueue.GROUP,
+                    Range.create("-", "+"), Limit.from(10))) {
+                maxIdle = Math.max(maxIdle, message.getMsSinceLastDelivery());
+            }
+            Thread.sleep(50);
+        }
+
+        assertThat(maxIdle).isLessThan(CLAIM_IDLE.toMillis() * 3 / 4);
 
         assertThat(pending().getConsumerMessageCount()).containsOnlyKeys("dispatcher-a");
         assertThat(b.dispatcher().inFlight()).isZero();
