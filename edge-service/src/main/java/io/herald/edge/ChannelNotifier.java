@@ -4,11 +4,11 @@ import io.herald.core.app.App;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
+import io.herald.core.broker.MessageIds;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventType;
 import io.herald.core.webhook.WebhookQueue;
 import java.time.Clock;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ public final class ChannelNotifier {
 
     /** Publishes a frame to every subscriber of the channel but {@code excludeSocketId}. */
     public void publish(ChannelKey channel, byte[] frame, String excludeSocketId) {
-        broker.publish(new Envelope(channel, UUID.randomUUID().toString(), excludeSocketId, frame))
+        broker.publish(new Envelope(channel, MessageIds.next(), excludeSocketId, frame))
                 .subscribe(null, ex -> log.warn("Could not publish to {}: {}", channel, ex.getMessage()));
     }
 

@@ -1,6 +1,7 @@
 package io.herald.edge;
 
 import io.herald.core.app.App;
+import io.herald.core.app.AppChanges;
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.error.PusherError;
@@ -75,6 +76,11 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     private void appChanged(String appId) {
+        if (AppChanges.RESYNC.equals(appId)) {
+            // Announcements may have been missed: recheck every app with connections here.
+            registry.connections().stream().map(EdgeConnection::appId).distinct().forEach(this::appChanged);
+            return;
+        }
         apps.findById(appId).map(Optional::of).defaultIfEmpty(Optional.empty()).subscribe(found -> {
             App app = found.filter(App::enabled).orElse(null);
             for (EdgeConnection connection : registry.connections()) {

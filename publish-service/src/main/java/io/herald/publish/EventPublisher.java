@@ -5,17 +5,16 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.BrokerUnavailableException;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
+import io.herald.core.broker.MessageIds;
 import io.herald.core.error.ApiError;
 import io.herald.core.error.ApiException;
 import io.herald.core.names.ChannelType;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelCache;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -53,8 +52,6 @@ public final class EventPublisher {
     private final ChannelCache cache;
     private final Duration cacheTtl;
     /** Random per process, so message ids of several replicas do not collide. */
-    private final String idPrefix;
-    private final AtomicLong sequence = new AtomicLong();
 
     /** A publisher that keeps no cache-channel events. */
     public EventPublisher(Broker broker, PublishMeters meters, Duration retryAfter) {
@@ -72,7 +69,6 @@ public final class EventPublisher {
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.cache = cache;
         this.cacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
-        this.idPrefix = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36) + "-";
     }
 
     /** Publishes {@code events} in order; completes when the broker has accepted all of them. */
@@ -99,7 +95,7 @@ public final class EventPublisher {
 
     /** Emits the channel's name when its shard is unavailable, nothing when it was published. */
     private Mono<String> publish(App app, PublishEvent event, String channel) {
-        Envelope envelope = new Envelope(new ChannelKey(app.id(), channel), nextMessageId(), event.socketId(),
+        Envelope envelope = new Envelope(new ChannelKey(app.id(), channel), MessageIds.next(), event.socketId(),
                 PusherCodec.channelEvent(event.name(), channel, event.data(), null));
         return Mono.defer(() -> broker.publish(envelope))
                 .doOnSuccess(ignored -> {
@@ -151,8 +147,4 @@ public final class EventPublisher {
         return millis % 1000 == 0 ? (millis / 1000) + " s" : millis + " ms";
     }
 
-    /** Short, unique and ASCII, as {@link Envelope} requires. */
-    private String nextMessageId() {
-        return idPrefix + Long.toString(sequence.incrementAndGet(), 36);
-    }
 }

@@ -159,7 +159,7 @@ public final class EventRequestParser {
                     : "Missing required field \"channel\""));
         }
         for (int i = 0; i < names.size(); i++) {
-            String problem = Names.channelNameProblem(names.get(i));
+            String problem = Names.publishChannelNameProblem(names.get(i));
             if (problem != null) {
                 throw badRequest(where + (hasChannels ? "channels[" + i + "]: " : "channel: ") + problem);
             }

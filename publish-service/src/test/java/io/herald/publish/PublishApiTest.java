@@ -98,6 +98,34 @@ class PublishApiTest {
         }
     }
 
+    // --- users -----------------------------------------------------------------------------------
+
+    @Test
+    void publishesToAUsersServerToUserChannel() {
+        probe.subscribe(APP, "#server-to-user-u1");
+        // pusher-http-java refuses '#' names client-side; pusher-http-go's SendToUser publishes exactly this.
+        api.post("/apps/" + APP + "/events",
+                "{\"name\":\"notice\",\"channel\":\"#server-to-user-u1\",\"data\":\"{\\\"hi\\\":1}\"}")
+                .expectStatus().isOk();
+        assertThat(ChannelProbe.frame(probe.next()))
+                .isEqualTo("{\"event\":\"notice\",\"channel\":\"#server-to-user-u1\",\"data\":\"{\\\"hi\\\":1}\"}");
+        api.post("/apps/" + APP + "/events", "{\"name\":\"e\",\"data\":\"x\",\"channel\":\"#other\"}")
+                .expectStatus().isEqualTo(400);
+    }
+
+    @Test
+    void terminateConnectionsSendsTheCommandOnTheUsersChannel() {
+        probe.subscribe(APP, "#server-to-user-u2");
+        api.post("/apps/" + APP + "/users/u2/terminate_connections", "").expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("{}");
+        Envelope command = probe.next();
+        assertThat(command.kind()).isEqualTo(Envelope.Kind.TERMINATE_USER);
+        assertThat(command.channel()).isEqualTo(new io.herald.core.broker.ChannelKey(APP, "#server-to-user-u2"));
+        api.post("/apps/" + APP + "/users/bad%20id/terminate_connections", "").expectStatus().isEqualTo(400);
+        new SignedRequests(baseUrl, KEY, "wrong-secret").post("/apps/" + APP + "/users/u2/terminate_connections", "")
+                .expectStatus().isEqualTo(401);
+    }
+
     // --- publishing with the official SDK -------------------------------------------------------
 
     @Test
@@ -277,7 +305,7 @@ class PublishApiTest {
         String events = "/apps/" + APP + "/events";
         expectError(api.post(events, "{\"name\":\"e\",\"channel\":\"bad channel!\",\"data\":\"d\"}"), 400,
                 "invalid character");
-        expectError(api.post(events, "{\"name\":\"e\",\"channels\":[\"ok\",\"#server-to-user-1\"],\"data\":\"d\"}"),
+        expectError(api.post(events, "{\"name\":\"e\",\"channels\":[\"ok\",\"#reserved-1\"],\"data\":\"d\"}"),
                 400, "channels[1]");
         expectError(api.post(events, "{\"name\":\"e\",\"channel\":\"" + "c".repeat(165) + "\",\"data\":\"d\"}"), 400,
                 "Channel name is too long");

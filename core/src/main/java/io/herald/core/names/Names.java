@@ -13,6 +13,9 @@ public final class Names {
     /** Pusher's documented maximum channel name length, prefix included. */
     public static final int MAX_CHANNEL_NAME_LENGTH = 164;
 
+    /** The reserved prefix of a signed-in user's own channel. */
+    public static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
+
     /** Pusher's documented maximum event name length. */
     public static final int MAX_EVENT_NAME_LENGTH = 200;
 
@@ -38,6 +41,19 @@ public final class Names {
             }
         }
         return null;
+    }
+
+    /**
+     * Why {@code channel} cannot be published to, or {@code null}: every valid channel name, and
+     * also a user's {@code #server-to-user-{userId}} channel (server-to-user events), where the
+     * user id follows the channel name rules.
+     */
+    public static String publishChannelNameProblem(String channel) {
+        if (channel != null && channel.startsWith(SERVER_TO_USER_PREFIX)) {
+            String problem = channelNameProblem(channel.substring(SERVER_TO_USER_PREFIX.length()));
+            return problem == null ? null : "Invalid user id in " + SERVER_TO_USER_PREFIX + "{user_id}: " + problem;
+        }
+        return channelNameProblem(channel);
     }
 
     public static boolean isValidChannelName(String channel) {

@@ -33,7 +33,7 @@ public final class PusherCodec {
     public static final String SIGNIN = "pusher:signin";
     public static final String SIGNIN_SUCCESS = "pusher:signin_success";
     /** Channels of this prefix carry events for one signed-in user; {@code #} is reserved by Pusher. */
-    public static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
+    public static final String SERVER_TO_USER_PREFIX = io.herald.core.names.Names.SERVER_TO_USER_PREFIX;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] PING_FRAME = utf8("{\"event\":\"pusher:ping\",\"data\":{}}");

@@ -6,6 +6,7 @@ import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.auth.AuthVerifier;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateProperties;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.edge.ChannelNotifier;
 import io.herald.edge.ChannelSubscriptions;
@@ -106,9 +107,9 @@ public class EdgeConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public EdgeNode edgeNode(EdgeNodeId nodeId, ChannelState state, ChannelNotifier notifier, AppStore apps,
-            ConnectionRegistry registry, EdgeProperties properties) {
-        return new EdgeNode(nodeId.value(), state, notifier, apps, registry, properties.heartbeatInterval(),
-                properties.nodeTimeout(), Schedulers.parallel());
+            ConnectionRegistry registry, ChannelStateProperties stateProperties) {
+        return new EdgeNode(nodeId.value(), state, notifier, apps, registry, stateProperties.heartbeatInterval(),
+                stateProperties.nodeTimeout(), Schedulers.parallel());
     }
 
     @Bean

@@ -24,10 +24,6 @@ import org.springframework.util.unit.DataSize;
  * @param drainTimeout on shutdown, how long to wait after telling clients to reconnect (4200)
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
- * @param heartbeatInterval how often this node marks itself alive in the channel state and
- *        looks for dead nodes to clean up
- * @param nodeTimeout how long a node may miss heartbeats before its connections' channel state
- *        is removed (and {@code member_removed} sent) by the other nodes
  */
 @ConfigurationProperties("herald.edge")
 public record EdgeProperties(
@@ -38,9 +34,7 @@ public record EdgeProperties(
         @DefaultValue("1024") int maxOutboundMessages,
         @DefaultValue("5-7") String supportedProtocols,
         @DefaultValue("5s") Duration drainTimeout,
-        @DefaultValue("30s") Duration userAuthenticationTimeout,
-        @DefaultValue("5s") Duration heartbeatInterval,
-        @DefaultValue("30s") Duration nodeTimeout) {
+        @DefaultValue("30s") Duration userAuthenticationTimeout) {
 
     public EdgeProperties {
         if (activityTimeout.toSeconds() < 1) {
@@ -54,9 +48,6 @@ public record EdgeProperties(
         }
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");
-        }
-        if (nodeTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
-            throw new IllegalArgumentException("herald.edge.node-timeout must be at least twice herald.edge.heartbeat-interval");
         }
         minProtocol(supportedProtocols);
         maxProtocol(supportedProtocols);

@@ -16,6 +16,7 @@ import io.herald.publish.query.ChannelQueryHandler;
 import io.herald.publish.query.ChannelQueryRoutes;
 import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
+import io.herald.publish.user.UserRoutes;
 import io.herald.publish.web.PublishRoutes;
 import io.herald.publish.web.RequestAuthenticator;
 import io.herald.publish.webhook.WebhookDispatcherConfiguration;
@@ -122,5 +123,13 @@ public class PublishConfiguration {
     @ConditionalOnMissingBean(name = "publishRoutes")
     public RouterFunction<ServerResponse> publishRoutes(PublishHandler handler, ApiErrorFilter publishApiErrorFilter) {
         return PublishRoutes.routes(handler, publishApiErrorFilter);
+    }
+
+    /** {@code POST /apps/{id}/users/{user_id}/terminate_connections}. */
+    @Bean
+    @ConditionalOnMissingBean(name = "userRoutes")
+    public RouterFunction<ServerResponse> userRoutes(RequestAuthenticator authenticator, Broker broker,
+            PublishProperties properties, ApiErrorFilter publishApiErrorFilter) {
+        return new UserRoutes(authenticator, broker, properties.retryAfter()).routes(publishApiErrorFilter);
     }
 }
