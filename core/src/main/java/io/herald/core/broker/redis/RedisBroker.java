@@ -65,6 +65,7 @@ public final class RedisBroker implements Broker {
     private final List<Shard> shards = new ArrayList<>();
     private final byte[] prefix;
     private final Duration commandTimeout;
+    private final Duration connectTimeout;
     private final List<RedisNode> nodes = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> reconciler;
 
@@ -80,6 +81,7 @@ public final class RedisBroker implements Broker {
         this.router = new ShardRouter(properties.shards().size());
         this.prefix = properties.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.commandTimeout = properties.commandTimeout();
+        this.connectTimeout = properties.connectTimeout();
         ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -143,6 +145,10 @@ public final class RedisBroker implements Broker {
 
     Duration commandTimeout() {
         return commandTimeout;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
     }
 
     @Override

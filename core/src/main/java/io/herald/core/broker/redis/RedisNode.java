@@ -62,7 +62,7 @@ final class RedisNode implements Broker.Node {
                 // connection, so that "subscribed" means subscribed whenever the shard is up.
                 link.toSubscribe.add(channel);
                 return Mono.fromFuture(link.firstConnection, false)
-                        .timeout(broker.commandTimeout())
+                        .timeout(broker.connectTimeout())
                         .flatMap(first -> subscribeOn(first, link, channel, name))
                         .onErrorResume(ex -> Mono.empty());
             }
