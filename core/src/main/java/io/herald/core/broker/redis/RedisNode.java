@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +62,10 @@ final class RedisNode implements Broker.Node {
                 // Not connected yet (the node has just started): wait a little for the first
                 // connection, so that "subscribed" means subscribed whenever the shard is up.
                 link.toSubscribe.add(channel);
-                return Mono.fromFuture(link.firstConnection, false)
-                        .timeout(broker.connectTimeout())
+                // The wait is bounded by the future itself (a JDK timer), not a Reactor scheduler,
+                // and on a copy, so giving up never cancels the shared future.
+                return Mono.fromFuture(link.firstConnection.copy()
+                        .orTimeout(broker.connectTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .flatMap(first -> subscribeOn(first, link, channel, name))
                         .onErrorResume(ex -> Mono.empty());
             }
