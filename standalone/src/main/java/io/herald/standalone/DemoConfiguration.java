@@ -67,7 +67,7 @@ public class DemoConfiguration {
                 out.append("  Trigger an event (signed now, valid for 10 minutes):\n    ")
                         .append(curl(app, origin, demo.channel(), clock)).append('\n');
                 if (DEFAULT_SECRET.equals(app.secret())) {
-                    out.append("  The demo secret is the default one: set HERALD_APPS_0_SECRET before exposing "
+                    out.append("  The demo secret is the default one: set HERALD_DEMO_SECRET before exposing "
                             + "this server.\n");
                 }
             }

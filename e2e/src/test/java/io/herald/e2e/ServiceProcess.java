@@ -1,0 +1,101 @@
+package io.herald.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Herald service in its own JVM, started from its module's executable jar as an operator
+ * would: so that a test can kill it with SIGKILL as a crash would (no shutdown hooks, no
+ * cleanup, no more heartbeats), and so that services with different dependencies (auth-service
+ * brings Spring Security) do not share a classpath.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    static final String EDGE = "edge-service";
+    static final String AUTH = "auth-service";
+
+    final int port;
+    private final Process process;
+    private final Path log;
+
+    ServiceProcess(String module, Map<String, Object> properties) throws IOException {
+        Path jar = Path.of("..", module, "target", "herald-" + module + "-0.1.0-SNAPSHOT-exec.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (./mvnw verify "
+                    + "builds every module before the end-to-end tests)");
+        }
+        port = freePort();
+        log = Files.createTempFile("herald-edge-process-", ".log");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port));
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The " + module + " process exited at start:\n" + Files.readString(log));
+            }
+            if (listening()) {
+                return;
+            }
+            sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("The " + module + " process did not listen within 60 s:\n" + Files.readString(log));
+    }
+
+    /** Kills the process as a crash would: SIGKILL, nothing runs after it. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean listening() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    File logFile() {
+        return log.toFile();
+    }
+}
