@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -31,11 +34,14 @@ import tools.jackson.databind.json.JsonMapper;
  * service with the webhook dispatcher; two Redis shards and a state Redis; and the tenant's own
  * server (channel authorization endpoint, user authentication endpoint, webhook receiver).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFeaturesTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef";
     static final String INTERNAL_TOKEN = "e2e-internal-token-0123456789abcdef";
+    static final String OTHER_APP = "other-app";
+    static final String OTHER_KEY = "other-key";
 
     static final List<RedisServer> redis = new ArrayList<>();
     static final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -59,6 +65,9 @@ class ClusterFeaturesTest {
         apps.put("herald.apps[0].secret", Cluster.SECRET);
         apps.put("herald.apps[0].client-events", true);
         apps.put("herald.apps[0].webhooks[0].url", tenant.url("/webhooks"));
+        apps.put("herald.apps[1].id", OTHER_APP);
+        apps.put("herald.apps[1].key", OTHER_KEY);
+        apps.put("herald.apps[1].secret", "other-secret-0123456789");
         common = new HashMap<>();
         common.put("herald.redis.shards[0]", redis.get(0).uri().toString());
         common.put("herald.redis.shards[1]", redis.get(1).uri().toString());
@@ -233,6 +242,90 @@ class ClusterFeaturesTest {
         try (Member miss = new Member("frank", edgeA, tenant)) {
             miss.pusher.subscribe("cache-empty");
             awaitWebhook("cache_miss:cache-empty");
+        }
+    }
+
+    static int admin(String method, String path) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + auth.port + path))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
+    @Test
+    void disablingAnAppThroughTheAdminApiClosesItsConnectionsWith4003() throws Exception {
+        com.pusher.client.Pusher client = new com.pusher.client.Pusher(OTHER_KEY,
+                new com.pusher.client.PusherOptions().setHost("127.0.0.1").setWsPort(edgeB).setUseTLS(false));
+        var connected = new java.util.concurrent.CompletableFuture<Void>();
+        var errors = new java.util.concurrent.LinkedBlockingQueue<String>();
+        client.connect(new com.pusher.client.connection.ConnectionEventListener() {
+            @Override
+            public void onConnectionStateChange(com.pusher.client.connection.ConnectionStateChange change) {
+                if (change.getCurrentState() == com.pusher.client.connection.ConnectionState.CONNECTED) {
+                    connected.complete(null);
+                }
+            }
+
+            @Override
+            public void onError(String message, String code, Exception e) {
+                errors.add(code + " " + message);
+            }
+        });
+        try {
+            connected.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(admin("POST", "/admin/apps/" + OTHER_APP + "/disable")).isEqualTo(200);
+            assertThat(Member.next(errors)).startsWith("4003");
+        }
+        finally {
+            client.disconnect();
+            assertThat(admin("POST", "/admin/apps/" + OTHER_APP + "/enable")).isEqualTo(200);
+        }
+    }
+
+    /** Last: it stops auth-service. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void withAuthServiceDownPrivateChannelsGetARetryableErrorAndPublicChannelsWork() throws Exception {
+        try (Member grace = new Member("grace", edgeA, tenant)) {
+            auth.kill();
+            var events = new java.util.concurrent.LinkedBlockingQueue<com.pusher.client.channel.PusherEvent>();
+            grace.pusher.subscribePrivate("private-while-down", new com.pusher.client.channel.PrivateChannelEventListener() {
+                @Override
+                public void onAuthenticationFailure(String message, Exception e) {
+                }
+
+                @Override
+                public void onSubscriptionSucceeded(String channelName) {
+                    events.add(new com.pusher.client.channel.PusherEvent("unexpected-success", channelName, null, "{}"));
+                }
+
+                @Override
+                public void onEvent(com.pusher.client.channel.PusherEvent event) {
+                    events.add(event);
+                }
+            }, "pusher:subscription_error");
+            var refusal = Member.next(events);
+            assertThat(refusal.getEventName()).isEqualTo("pusher:subscription_error");
+            assertThat(refusal.getData()).contains("503");
+
+            var publicEvents = new java.util.concurrent.LinkedBlockingQueue<com.pusher.client.channel.PusherEvent>();
+            var subscribed = new java.util.concurrent.CompletableFuture<Void>();
+            grace.pusher.subscribe("public-while-down", new com.pusher.client.channel.ChannelEventListener() {
+                @Override
+                public void onSubscriptionSucceeded(String channelName) {
+                    subscribed.complete(null);
+                }
+
+                @Override
+                public void onEvent(com.pusher.client.channel.PusherEvent event) {
+                    publicEvents.add(event);
+                }
+            }, "news");
+            subscribed.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(publisher.trigger("public-while-down", "news", Map.of("ok", true)).getHttpStatus()).isEqualTo(200);
+            assertThat(Member.next(publicEvents).getData()).isEqualTo("{\"ok\":true}");
         }
     }
 }
