@@ -12,6 +12,7 @@ import io.herald.core.auth.LocalAuthVerifier;
 import io.herald.core.auth.http.AuthServiceClient;
 import io.herald.core.auth.http.HttpAppStore;
 import io.herald.core.auth.http.HttpAuthVerifier;
+import io.herald.core.redis.RedisClients;
 import io.herald.core.redis.RedisProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public class AppConfiguration {
         RedisAppStore store = new RedisAppStore(redis);
         try {
             Integer seeded = store.seed(apps.toApps()).block(SEED_TIMEOUT);
-            log.info("Apps in the state Redis {} ({} seeded from herald.apps)", redacted(redis), seeded);
+            log.info("Apps in the state Redis {} ({} seeded from herald.apps)", RedisClients.redacted(redis.state()), seeded);
         }
         catch (RuntimeException ex) {
             store.close();
@@ -103,8 +104,4 @@ public class AppConfiguration {
         return client != null ? new HttpAuthVerifier(client) : new LocalAuthVerifier(apps, clock);
     }
 
-    /** The state Redis URI fit for logs: no password. */
-    private static String redacted(RedisProperties redis) {
-        return redis.state().getScheme() + "://" + redis.state().getHost() + ":" + redis.state().getPort();
-    }
 }

@@ -9,14 +9,12 @@ import io.herald.core.app.AppLimits;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.Webhook;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.redis.RedisClients;
 import io.herald.core.redis.RedisProperties;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -125,12 +123,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
                         TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).build())
-                .build());
+        client.setOptions(RedisClients.failFastOptions(properties));
         RedisURI uri = RedisURI.create(state);
         try {
             this.connection = client.connect(StringCodec.UTF8, uri);
@@ -162,12 +155,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("Cannot reach the state Redis at " + redacted(state) + ": " + ex, ex);
+            throw new IllegalStateException("Cannot reach the state Redis at " + RedisClients.redacted(state) + ": " + ex, ex);
         }
-    }
-
-    static String redacted(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     }
 
     /**

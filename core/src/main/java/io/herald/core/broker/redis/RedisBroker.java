@@ -5,18 +5,16 @@ import io.herald.core.broker.BrokerUnavailableException;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.broker.EnvelopeCodec;
+import io.herald.core.redis.RedisClients;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.shard.ShardRouter;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,25 +72,17 @@ public final class RedisBroker implements Broker {
         if (properties.shards().isEmpty()) {
             throw new IllegalArgumentException("herald.redis.shards must list at least one Redis URI");
         }
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), properties.reconnectMaxDelay(), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
+        this.resources = RedisClients.resources(properties).build();
         this.router = new ShardRouter(properties.shards().size());
         this.prefix = properties.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.commandTimeout = properties.commandTimeout();
         this.connectTimeout = properties.connectTimeout();
-        ClientOptions options = ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).build())
-                .build();
+        ClientOptions options = RedisClients.failFastOptions(properties);
         for (int i = 0; i < properties.shards().size(); i++) {
             URI uri = properties.shards().get(i);
             RedisClient client = RedisClient.create(resources);
             client.setOptions(options);
-            Shard shard = new Shard(i, client, RedisURI.create(uri), redacted(uri), resources,
+            Shard shard = new Shard(i, client, RedisURI.create(uri), RedisClients.redacted(uri), resources,
                     properties.reconnectMaxDelay());
             shards.add(shard);
             shard.connectPublisher();
@@ -100,11 +90,6 @@ public final class RedisBroker implements Broker {
         long period = RECONCILE_PERIOD.toMillis();
         this.reconciler = resources.eventExecutorGroup().scheduleWithFixedDelay(this::reconcile, period, period,
                 TimeUnit.MILLISECONDS);
-    }
-
-    /** A URI fit for logs: no password. */
-    static String redacted(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     }
 
     public ShardRouter router() {

@@ -1,6 +1,7 @@
 package io.herald.core.state.redis;
 
 import io.herald.core.broker.ChannelKey;
+import io.herald.core.redis.RedisClients;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.shard.ShardRouter;
 import io.herald.core.state.ChannelStateUnavailableException;
@@ -8,13 +9,10 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,33 +61,22 @@ final class RedisShardConnections<V> implements AutoCloseable {
         if (properties.shards().isEmpty()) {
             throw new IllegalArgumentException("herald.redis.shards must list at least one Redis URI");
         }
-        this.resources = ClientResources.builder()
+        this.resources = RedisClients.resources(properties)
                 .ioThreadPoolSize(IO_THREADS)
                 .computationThreadPoolSize(IO_THREADS)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), properties.reconnectMaxDelay(), 2,
-                        TimeUnit.MILLISECONDS))
                 .build();
         this.router = new ShardRouter(properties.shards().size());
         this.keyPrefix = properties.keyPrefix();
         this.maxRetryDelay = properties.reconnectMaxDelay();
-        ClientOptions options = ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).build())
-                .build();
+        ClientOptions options = RedisClients.failFastOptions(properties);
         for (int i = 0; i < properties.shards().size(); i++) {
             URI uri = properties.shards().get(i);
             RedisClient client = RedisClient.create(resources);
             client.setOptions(options);
-            Shard<V> shard = new Shard<>(i, client, RedisURI.create(uri), redacted(uri), codec);
+            Shard<V> shard = new Shard<>(i, client, RedisURI.create(uri), RedisClients.redacted(uri), codec);
             shards.add(shard);
             connect(shard, 0);
         }
-    }
-
-    private static String redacted(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     }
 
     String keyPrefix() {

@@ -1,10 +1,9 @@
 package io.herald.core.webhook.redis;
 
+import io.herald.core.redis.RedisClients;
 import io.herald.core.redis.RedisProperties;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
@@ -55,7 +54,7 @@ public final class WebhookRedisClient implements AutoCloseable {
         Objects.requireNonNull(properties, "properties");
         URI state = Objects.requireNonNull(properties.state(), "herald.redis.state");
         this.keyPrefix = properties.keyPrefix();
-        this.redactedUri = state.getScheme() + "://" + state.getHost() + (state.getPort() > 0 ? ":" + state.getPort() : "");
+        this.redactedUri = RedisClients.redacted(state);
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -77,12 +76,7 @@ public final class WebhookRedisClient implements AutoCloseable {
             }
         }).build();
         this.client = RedisClient.create(resources);
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(timeouts)
-                .socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).build())
-                .build());
+        this.client.setOptions(RedisClients.failFastOptions(properties, timeouts));
         this.uri = RedisURI.create(state);
     }
 

@@ -276,9 +276,9 @@ class RedisBrokerTest extends BrokerContractTest {
 
     @Test
     void urisInMessagesAreRedacted() {
-        assertThat(RedisBroker.redacted(URI.create("redis://user:secret@redis.example:6380/2")))
+        assertThat(io.herald.core.redis.RedisClients.redacted(URI.create("redis://user:secret@redis.example:6380/2")))
                 .isEqualTo("redis://redis.example:6380");
-        assertThat(RedisBroker.redacted(URI.create("rediss://:secret@redis.example")))
+        assertThat(io.herald.core.redis.RedisClients.redacted(URI.create("rediss://:secret@redis.example")))
                 .isEqualTo("rediss://redis.example");
     }
 
