@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ public final class ConnectionRegistry implements AutoCloseable {
     private final long pongTimeoutNanos;
     private final long signinTimeoutNanos;
     private final Disposable sweeper;
+    private final Scheduler scheduler;
 
     public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
             Scheduler scheduler) {
@@ -53,9 +56,9 @@ public final class ConnectionRegistry implements AutoCloseable {
         this.activityTimeoutNanos = properties.activityTimeout().toNanos();
         this.pongTimeoutNanos = properties.pongTimeout().toNanos();
         this.signinTimeoutNanos = properties.userAuthenticationTimeout().toNanos();
+        this.scheduler = scheduler;
         long period = SWEEP_PERIOD.toMillis();
-        this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
     long now() {
@@ -127,13 +130,22 @@ public final class ConnectionRegistry implements AutoCloseable {
         }
     }
 
-    /** Tells every client to reconnect (4200), so that they move to another node. */
-    public void drain() {
-        if (!connections.isEmpty()) {
-            log.info("Draining {} connection(s): asking clients to reconnect (4200)", connections.size());
+    /**
+     * Tells every client to reconnect (4200), spread evenly over {@code period} so that they do
+     * not all land on the other nodes at the same instant. Returns at once; the closes run on
+     * the scheduler.
+     */
+    public void drain(Duration period) {
+        List<EdgeConnection> open = List.copyOf(connections.values());
+        if (open.isEmpty()) {
+            return;
         }
-        for (EdgeConnection connection : connections.values()) {
-            connection.closeAfterFlush(PusherError.RECONNECT, "Server shutting down, reconnect");
+        log.info("Draining {} connection(s) over {}: asking clients to reconnect (4200)", open.size(), period);
+        long step = period.toNanos() / open.size();
+        for (int i = 0; i < open.size(); i++) {
+            EdgeConnection connection = open.get(i);
+            scheduler.schedule(() -> connection.closeAfterFlush(PusherError.RECONNECT, "Server shutting down, reconnect"),
+                    step * i, TimeUnit.NANOSECONDS);
         }
     }
 

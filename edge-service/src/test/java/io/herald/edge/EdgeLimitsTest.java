@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -89,16 +91,26 @@ class EdgeLimitsTest {
     }
 
     @Test
-    void tellsClientsToReconnectWhenTheNodeShutsDown() {
+    void tellsEveryClientToReconnectWhenTheNodeShutsDown() {
         try (RedisServer ownRedis = RedisServer.start()) {
-            EdgeTestServer own = new EdgeTestServer(ownRedis, Map.of());
-            try (RawClient client = RawClient.connect(own.appUrl())) {
-                client.established();
+            EdgeTestServer own = new EdgeTestServer(ownRedis, Map.of("herald.edge.drain-period", "1s"));
+            List<RawClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    RawClient client = RawClient.connect(own.appUrl());
+                    client.established();
+                    clients.add(client);
+                }
                 CompletableFuture<Void> closing = CompletableFuture.runAsync(own::close);
-                JsonNode error = client.next("pusher:error");
-                assertThat(error.get("data").get("code").asInt()).isEqualTo(4200);
-                assertThat(client.awaitClose()).isEqualTo(4200);
+                for (RawClient client : clients) {
+                    JsonNode error = client.next("pusher:error");
+                    assertThat(error.get("data").get("code").asInt()).isEqualTo(4200);
+                    assertThat(client.awaitClose()).isEqualTo(4200);
+                }
                 closing.join();
+            }
+            finally {
+                clients.forEach(RawClient::close);
             }
         }
     }

@@ -151,7 +151,8 @@ public class EdgeConfiguration {
 
     /**
      * On shutdown, before the web server stops, tells clients to reconnect (4200) so that they
-     * move to another node, and waits up to {@code herald.edge.drain-timeout} for them to go.
+     * move to another node, spread over {@code herald.edge.drain-period}, and waits up to
+     * {@code herald.edge.drain-timeout} for them to go.
      */
     @Bean
     public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeProperties properties) {
@@ -166,7 +167,7 @@ public class EdgeConfiguration {
             @Override
             public void stop() {
                 running = false;
-                registry.drain();
+                registry.drain(properties.drainPeriod());
                 long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
                 while (registry.size() > 0 && System.nanoTime() < deadline) {
                     try {

@@ -21,7 +21,9 @@ import org.springframework.util.unit.DataSize;
  *        fast enough; when exceeded the connection is closed with 4100 instead of growing memory
  * @param supportedProtocols the lowest and highest Pusher protocol versions accepted, as
  *        {@code min-max}
- * @param drainTimeout on shutdown, how long to wait after telling clients to reconnect (4200)
+ * @param drainPeriod on shutdown, the time over which clients are told to reconnect (4200),
+ *        spread evenly so that they do not all move to the other nodes at once
+ * @param drainTimeout on shutdown, the longest wait for clients to leave (at least the drain period)
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
  */
@@ -33,6 +35,7 @@ public record EdgeProperties(
         @DefaultValue("256") int maxSubscriptions,
         @DefaultValue("1024") int maxOutboundMessages,
         @DefaultValue("5-7") String supportedProtocols,
+        @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
         @DefaultValue("30s") Duration userAuthenticationTimeout) {
 
@@ -48,6 +51,9 @@ public record EdgeProperties(
         }
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");
+        }
+        if (drainTimeout.compareTo(drainPeriod) < 0) {
+            throw new IllegalArgumentException("herald.edge.drain-timeout must be at least herald.edge.drain-period");
         }
         minProtocol(supportedProtocols);
         maxProtocol(supportedProtocols);
