@@ -147,12 +147,12 @@ public final class ChannelSubscriptions {
                         return Mono.empty();
                     }
                     if (joined.channelOccupied()) {
-                        notifier.channelWebhook(app, WebhookEventType.CHANNEL_OCCUPIED, channel);
+                        notifier.occupied(app, channel);
                     }
                     if (joined.memberAdded()) {
                         notifier.publish(key, PusherCodec.memberAdded(channel, member.userId(), member.userInfoJson()),
                                 connection.socketId());
-                        notifier.memberWebhook(app, WebhookEventType.MEMBER_ADDED, channel, member.userId());
+                        notifier.memberAdded(app, channel, member.userId());
                     }
                     return fanout.subscribe(key, connection).then(Mono.defer(() -> {
                         Subscription confirmed = pending.confirm();
@@ -250,10 +250,10 @@ public final class ChannelSubscriptions {
         state.leave(key, nodeId, connection.socketId(), subscription.userId()).subscribe(left -> {
             if (left.memberRemoved()) {
                 notifier.publish(key, PusherCodec.memberRemoved(channel, subscription.userId()), null);
-                notifier.memberWebhook(app, WebhookEventType.MEMBER_REMOVED, channel, subscription.userId());
+                notifier.memberRemoved(app, channel, subscription.userId());
             }
             if (left.channelVacated()) {
-                notifier.channelWebhook(app, WebhookEventType.CHANNEL_VACATED, channel);
+                notifier.vacated(app, channel);
             }
         }, ex -> log.warn("Recording that socket {} left {} failed: {}", connection.socketId(), key, ex.toString()));
     }

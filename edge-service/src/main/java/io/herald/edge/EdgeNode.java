@@ -8,7 +8,6 @@ import io.herald.core.error.PusherError;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.Transition;
-import io.herald.core.webhook.WebhookEventType;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +66,10 @@ public final class EdgeNode implements AutoCloseable {
         apps.findById(key.appId()).subscribe(app -> {
             if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
                 notifier.publish(key, PusherCodec.memberRemoved(key.channel(), transition.userId()), null);
-                notifier.memberWebhook(app, WebhookEventType.MEMBER_REMOVED, key.channel(), transition.userId());
+                notifier.memberRemoved(app, key.channel(), transition.userId());
             }
             else {
-                notifier.channelWebhook(app, WebhookEventType.CHANNEL_VACATED, key.channel());
+                notifier.vacated(app, key.channel());
             }
         });
     }

@@ -84,6 +84,21 @@ public interface ChannelState {
      */
     Flux<ChannelSummary> channels(String appId, String prefix);
 
+    /**
+     * Records what the app was last told by webhook about a channel (subject {@link #CHANNEL}:
+     * occupied or vacated) or about a presence member (subject: the user id: added or removed),
+     * and says whether this announcement changes it. Lets webhooks be sent once per real change
+     * even when a leave is announced late and the channel or user came back meanwhile.
+     *
+     * @param present {@code true} for occupied / member added, {@code false} for vacated / removed
+     * @return {@code true} when the webhook should be sent: present and not announced present
+     *         before, or absent and announced present before
+     */
+    Mono<Boolean> announce(ChannelKey channel, String subject, boolean present);
+
+    /** The {@link #announce} subject of the channel itself (user ids are never empty). */
+    String CHANNEL = "";
+
     /** Marks the node alive now. */
     Mono<Void> heartbeat(String nodeId);
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ import reactor.core.publisher.Mono;
  * beyond that per-channel section.
  */
 public final class InMemoryChannelState implements ChannelState {
+
+    /** What was last announced by webhook, per channel: the subjects announced present. */
+    private final Map<ChannelKey, Set<String>> announced = new ConcurrentHashMap<>();
 
     private final Clock clock;
     private final ConcurrentHashMap<ChannelKey, Channel> channels = new ConcurrentHashMap<>();
@@ -122,6 +126,21 @@ public final class InMemoryChannelState implements ChannelState {
                 }
             }
             return Flux.fromIterable(out);
+        });
+    }
+
+    @Override
+    public Mono<Boolean> announce(ChannelKey channel, String subject, boolean present) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(subject, "subject");
+        return Mono.fromSupplier(() -> {
+            boolean[] changed = { false };
+            announced.compute(channel, (key, subjects) -> {
+                Set<String> set = subjects == null ? new HashSet<>() : subjects;
+                changed[0] = present ? set.add(subject) : set.remove(subject);
+                return set.isEmpty() ? null : set;
+            });
+            return changed[0];
         });
     }
 

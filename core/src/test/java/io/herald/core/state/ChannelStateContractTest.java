@@ -92,6 +92,20 @@ public abstract class ChannelStateContractTest {
     }
 
     @Test
+    void announcementsChangeOncePerRealChangeAcrossNodes() {
+        ChannelKey channel = channel("announce-" + UUID.randomUUID().toString().substring(0, 6));
+        assertThat(state.announce(channel, ChannelState.CHANNEL, true).block(TIMEOUT)).isTrue();
+        assertThat(peer().announce(channel, ChannelState.CHANNEL, true).block(TIMEOUT))
+                .as("already announced occupied by another node").isFalse();
+        assertThat(state.announce(channel, "u1", true).block(TIMEOUT)).isTrue();
+        assertThat(peer().announce(channel, "u1", false).block(TIMEOUT)).isTrue();
+        assertThat(state.announce(channel, "u1", false).block(TIMEOUT)).as("already announced removed").isFalse();
+        assertThat(peer().announce(channel, ChannelState.CHANNEL, false).block(TIMEOUT)).isTrue();
+        assertThat(state.announce(channel, ChannelState.CHANNEL, false).block(TIMEOUT)).isFalse();
+        assertThat(state.announce(channel, ChannelState.CHANNEL, true).block(TIMEOUT)).as("occupied again").isTrue();
+    }
+
+    @Test
     void subscriptionsOnSeveralNodesAreCountedClusterWideAndTheChannelIsOccupiedAndVacatedOnce() {
         ChannelKey channel = channel("my-channel");
         String a = node("a");

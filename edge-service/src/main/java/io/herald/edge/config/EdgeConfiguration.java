@@ -74,8 +74,10 @@ public class EdgeConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public ChannelNotifier channelNotifier(Broker broker, WebhookQueue webhooks, Clock clock) {
-        return new ChannelNotifier(broker, webhooks, clock);
+    public ChannelNotifier channelNotifier(Broker broker, WebhookQueue webhooks, ChannelState state, Clock clock,
+            EdgeProperties properties) {
+        return new ChannelNotifier(broker, webhooks, state, clock, Schedulers.parallel(),
+                properties.webhookLeaveDelay());
     }
 
     @Bean

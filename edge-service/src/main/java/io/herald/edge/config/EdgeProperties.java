@@ -24,6 +24,9 @@ import org.springframework.util.unit.DataSize;
  * @param drainPeriod on shutdown, the time over which clients are told to reconnect (4200),
  *        spread evenly so that they do not all move to the other nodes at once
  * @param drainTimeout on shutdown, the longest wait for clients to leave (at least the drain period)
+ * @param webhookLeaveDelay how long after a channel's last subscriber or a presence user's last
+ *        connection leaves the {@code channel_vacated} / {@code member_removed} webhook waits; if
+ *        the channel or user is back by then, none is sent (Pusher: up to 3 s)
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
  */
@@ -37,7 +40,8 @@ public record EdgeProperties(
         @DefaultValue("5-7") String supportedProtocols,
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
-        @DefaultValue("30s") Duration userAuthenticationTimeout) {
+        @DefaultValue("30s") Duration userAuthenticationTimeout,
+        @DefaultValue("3s") Duration webhookLeaveDelay) {
 
     public EdgeProperties {
         if (activityTimeout.toSeconds() < 1) {

@@ -142,6 +142,17 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         return new ChannelSummary(entry.getKey(), counts.subscriptions(), counts.users());
     }
 
+    /** HSETNX and HDEL are each atomic, so two nodes announcing the same change send one webhook. */
+    @Override
+    public Mono<Boolean> announce(ChannelKey channel, String subject, boolean present) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(subject, "subject");
+        String key = prefix + "ann:" + channel.appId() + ":" + channel.channel();
+        return shards.on(shards.shardOf(channel), redis -> present
+                ? redis.hsetnx(key, "s:" + subject, "1")
+                : redis.hdel(key, "s:" + subject).map(removed -> removed > 0));
+    }
+
     @Override
     public Mono<Void> heartbeat(String nodeId) {
         Objects.requireNonNull(nodeId, "nodeId");
