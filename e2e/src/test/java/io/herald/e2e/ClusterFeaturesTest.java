@@ -256,30 +256,14 @@ class ClusterFeaturesTest {
 
     @Test
     void disablingAnAppThroughTheAdminApiClosesItsConnectionsWith4003() throws Exception {
-        com.pusher.client.Pusher client = new com.pusher.client.Pusher(OTHER_KEY,
-                new com.pusher.client.PusherOptions().setHost("127.0.0.1").setWsPort(edgeB).setUseTLS(false));
-        var connected = new java.util.concurrent.CompletableFuture<Void>();
-        var errors = new java.util.concurrent.LinkedBlockingQueue<String>();
-        client.connect(new com.pusher.client.connection.ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(com.pusher.client.connection.ConnectionStateChange change) {
-                if (change.getCurrentState() == com.pusher.client.connection.ConnectionState.CONNECTED) {
-                    connected.complete(null);
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                errors.add(code + " " + message);
-            }
-        });
+        io.herald.core.testing.OfficialClient client = io.herald.core.testing.OfficialClient.connect(OTHER_KEY, edgeB);
+        var errors = client.errors;
         try {
-            connected.get(20, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(admin("POST", "/admin/apps/" + OTHER_APP + "/disable")).isEqualTo(200);
             assertThat(Member.next(errors)).startsWith("4003");
         }
         finally {
-            client.disconnect();
+            client.close();
             assertThat(admin("POST", "/admin/apps/" + OTHER_APP + "/enable")).isEqualTo(200);
         }
     }

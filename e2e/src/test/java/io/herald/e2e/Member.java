@@ -1,16 +1,13 @@
 package io.herald.e2e;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PrivateChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
-import com.pusher.client.connection.ConnectionEventListener;
-import com.pusher.client.connection.ConnectionState;
-import com.pusher.client.connection.ConnectionStateChange;
 import com.pusher.client.util.HttpChannelAuthorizer;
 import com.pusher.client.util.HttpUserAuthenticator;
+import io.herald.core.testing.OfficialClient;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -24,35 +21,21 @@ import java.util.concurrent.TimeUnit;
 final class Member implements AutoCloseable {
 
     final String name;
+    final OfficialClient client;
     final Pusher pusher;
     final BlockingQueue<String> presence = new LinkedBlockingQueue<>();
     final BlockingQueue<PusherEvent> events = new LinkedBlockingQueue<>();
-    final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
-    final CompletableFuture<Void> disconnected = new CompletableFuture<>();
+    final BlockingQueue<String> errors;
+    final CompletableFuture<Void> disconnected;
 
     Member(String name, int edgePort, TenantServer tenant) throws Exception {
         this.name = name;
-        pusher = new Pusher(Cluster.KEY, new PusherOptions().setHost("127.0.0.1").setWsPort(edgePort).setUseTLS(false)
+        client = OfficialClient.connect(Cluster.KEY, edgePort, options -> options
                 .setChannelAuthorizer(new HttpChannelAuthorizer(tenant.url("/pusher/auth?user=" + name)))
                 .setUserAuthenticator(new HttpUserAuthenticator(tenant.url("/pusher/user-auth?user=" + name))));
-        CompletableFuture<Void> connected = new CompletableFuture<>();
-        pusher.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                if (change.getCurrentState() == ConnectionState.CONNECTED) {
-                    connected.complete(null);
-                }
-                if (change.getCurrentState() == ConnectionState.DISCONNECTED) {
-                    disconnected.complete(null);
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                errors.add(code + " " + message);
-            }
-        }, ConnectionState.ALL);
-        connected.get(20, TimeUnit.SECONDS);
+        pusher = client.pusher;
+        errors = client.errors;
+        disconnected = client.disconnected;
     }
 
     /** Joins a presence channel and returns the member ids it was given. */
@@ -114,15 +97,11 @@ final class Member implements AutoCloseable {
     }
 
     static <T> T next(BlockingQueue<T> queue) throws InterruptedException {
-        T item = queue.poll(30, TimeUnit.SECONDS);
-        if (item == null) {
-            throw new AssertionError("nothing arrived within 30 s");
-        }
-        return item;
+        return OfficialClient.next(queue);
     }
 
     @Override
     public void close() {
-        pusher.disconnect();
+        client.close();
     }
 }

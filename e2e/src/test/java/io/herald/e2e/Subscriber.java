@@ -1,16 +1,12 @@
 package io.herald.e2e;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.ChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
-import com.pusher.client.connection.ConnectionEventListener;
-import com.pusher.client.connection.ConnectionState;
-import com.pusher.client.connection.ConnectionStateChange;
+import io.herald.core.testing.OfficialClient;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -20,28 +16,16 @@ import java.util.concurrent.TimeUnit;
 /** A subscriber using Pusher's official Java client, recording what it receives per channel. */
 final class Subscriber implements AutoCloseable {
 
+    final OfficialClient client;
     final Pusher pusher;
     final String socketId;
     final Map<String, List<String>> received = new ConcurrentHashMap<>();
     final BlockingQueue<PusherEvent> all = new LinkedBlockingQueue<>();
 
     Subscriber(int port) throws Exception {
-        pusher = new Pusher(Cluster.KEY, new PusherOptions().setHost("127.0.0.1").setWsPort(port).setUseTLS(false));
-        CompletableFuture<String> connected = new CompletableFuture<>();
-        pusher.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                if (change.getCurrentState() == ConnectionState.CONNECTED) {
-                    connected.complete(pusher.getConnection().getSocketId());
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                connected.completeExceptionally(new AssertionError("connection error " + code + ": " + message, e));
-            }
-        });
-        socketId = connected.get(15, TimeUnit.SECONDS);
+        client = OfficialClient.connect(Cluster.KEY, port);
+        pusher = client.pusher;
+        socketId = client.socketId;
     }
 
     /** Subscribes and waits for {@code pusher_internal:subscription_succeeded}. */
@@ -73,6 +57,6 @@ final class Subscriber implements AutoCloseable {
 
     @Override
     public void close() {
-        pusher.disconnect();
+        client.close();
     }
 }

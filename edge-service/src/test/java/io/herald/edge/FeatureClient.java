@@ -1,18 +1,13 @@
 package io.herald.edge;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.PusherEvent;
-import com.pusher.client.connection.ConnectionEventListener;
-import com.pusher.client.connection.ConnectionState;
-import com.pusher.client.connection.ConnectionStateChange;
 import com.pusher.rest.data.PresenceUser;
 import io.herald.core.signature.ChannelSignatures;
+import io.herald.core.testing.OfficialClient;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * pusher-java-client (the official client) with a channel authorizer and a user authenticator
@@ -22,14 +17,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class FeatureClient implements AutoCloseable {
 
+    final OfficialClient client;
     final Pusher pusher;
     final String socketId;
-    final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
-    final CompletableFuture<ConnectionStateChange> disconnected = new CompletableFuture<>();
+    final BlockingQueue<String> errors;
+    final CompletableFuture<Void> disconnected;
 
     FeatureClient(int port, String key, String secret, String appId, PresenceUser user, String userId) throws Exception {
         com.pusher.rest.Pusher server = new com.pusher.rest.Pusher(appId, key, secret);
-        PusherOptions options = new PusherOptions().setHost("127.0.0.1").setWsPort(port).setUseTLS(false)
+        client = OfficialClient.connect(key, port, options -> options
                 .setChannelAuthorizer((channel, socket) -> channel.startsWith("presence-")
                         ? server.authenticate(socket, channel, user)
                         : server.authenticate(socket, channel))
@@ -37,26 +33,11 @@ final class FeatureClient implements AutoCloseable {
                     String userData = "{\"id\":\"" + userId + "\"}";
                     String auth = ChannelSignatures.token(key, secret, ChannelSignatures.userStringToSign(socket, userData));
                     return new com.google.gson.Gson().toJson(Map.of("auth", auth, "user_data", userData));
-                });
-        pusher = new Pusher(key, options);
-        CompletableFuture<String> connected = new CompletableFuture<>();
-        pusher.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                if (change.getCurrentState() == ConnectionState.CONNECTED) {
-                    connected.complete(pusher.getConnection().getSocketId());
-                }
-                if (change.getCurrentState() == ConnectionState.DISCONNECTED) {
-                    disconnected.complete(change);
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                errors.add(code + " " + message);
-            }
-        }, ConnectionState.ALL);
-        socketId = connected.get(15, TimeUnit.SECONDS);
+                }));
+        pusher = client.pusher;
+        socketId = client.socketId;
+        errors = client.errors;
+        disconnected = client.disconnected;
     }
 
     static Map<String, Object> info(String name) {
@@ -64,23 +45,15 @@ final class FeatureClient implements AutoCloseable {
     }
 
     static String next(BlockingQueue<String> queue) throws InterruptedException {
-        String item = queue.poll(15, TimeUnit.SECONDS);
-        if (item == null) {
-            throw new AssertionError("nothing arrived within 15 s");
-        }
-        return item;
+        return OfficialClient.next(queue);
     }
 
     static PusherEvent nextEvent(BlockingQueue<PusherEvent> queue) throws InterruptedException {
-        PusherEvent item = queue.poll(15, TimeUnit.SECONDS);
-        if (item == null) {
-            throw new AssertionError("no event within 15 s");
-        }
-        return item;
+        return OfficialClient.next(queue);
     }
 
     @Override
     public void close() {
-        pusher.disconnect();
+        client.close();
     }
 }

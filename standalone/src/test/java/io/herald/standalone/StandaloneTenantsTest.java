@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
-import com.pusher.client.connection.ConnectionEventListener;
-import com.pusher.client.connection.ConnectionState;
-import com.pusher.client.connection.ConnectionStateChange;
 import com.pusher.rest.data.PresenceUser;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.core.signature.Hmac;
+import io.herald.core.testing.OfficialClient;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,26 +66,11 @@ class StandaloneTenantsTest {
     @Test
     void aSecondAppFromConfigurationGetsPresenceAndSignedWebhooks() throws Exception {
         com.pusher.rest.Pusher signer = new com.pusher.rest.Pusher("shop", "shop-key", "shop-secret");
-        Pusher client = new Pusher("shop-key", new PusherOptions().setHost("127.0.0.1").setWsPort(server.port)
-                .setUseTLS(false)
-                .setChannelAuthorizer((channel, socket) -> signer.authenticate(socket, channel,
+        OfficialClient official = OfficialClient.connect("shop-key", server.port,
+                options -> options.setChannelAuthorizer((channel, socket) -> signer.authenticate(socket, channel,
                         new PresenceUser("42", Map.of("name", "Ann")))));
-        CompletableFuture<Void> connected = new CompletableFuture<>();
-        client.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                if (change.getCurrentState() == ConnectionState.CONNECTED) {
-                    connected.complete(null);
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                connected.completeExceptionally(new AssertionError(code + " " + message));
-            }
-        });
+        Pusher client = official.pusher;
         try {
-            connected.get(15, TimeUnit.SECONDS);
             CompletableFuture<Set<User>> members = new CompletableFuture<>();
             client.subscribePresence("presence-shop", new PresenceChannelEventListener() {
                 @Override

@@ -3,13 +3,10 @@ package io.herald.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.ChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
-import com.pusher.client.connection.ConnectionEventListener;
-import com.pusher.client.connection.ConnectionState;
-import com.pusher.client.connection.ConnectionStateChange;
 import com.pusher.rest.data.Result;
+import io.herald.core.testing.OfficialClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,24 +43,9 @@ class StandaloneTest {
 
     @Test
     void officialClientAndServerLibrariesTalkThroughOnePort() throws Exception {
-        Pusher client = new Pusher("demo-key",
-                new PusherOptions().setHost("127.0.0.1").setWsPort(server.port).setUseTLS(false));
-        CompletableFuture<Void> connected = new CompletableFuture<>();
-        client.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                if (change.getCurrentState() == ConnectionState.CONNECTED) {
-                    connected.complete(null);
-                }
-            }
-
-            @Override
-            public void onError(String message, String code, Exception e) {
-                connected.completeExceptionally(new AssertionError(code + " " + message));
-            }
-        });
+        OfficialClient official = OfficialClient.connect("demo-key", server.port);
+        Pusher client = official.pusher;
         try {
-            connected.get(10, TimeUnit.SECONDS);
             CompletableFuture<Void> subscribed = new CompletableFuture<>();
             BlockingQueue<PusherEvent> events = new LinkedBlockingQueue<>();
             client.subscribe("demo", new ChannelEventListener() {
@@ -119,6 +101,7 @@ class StandaloneTest {
     void exposesHealthProbesAndPrometheusMetrics() throws Exception {
         assertThat(get("/actuator/health/liveness").body()).contains("\"status\":\"UP\"");
         assertThat(get("/actuator/health/readiness").body()).contains("\"status\":\"UP\"");
+        assertThat(get("/actuator/health").body()).contains("\"broker\"").contains("\"channelState\"");
         server.publisher().trigger("metrics", "m", Map.of("x", 1));
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("herald_messages_published_total{app_id=\"demo-app\"}")

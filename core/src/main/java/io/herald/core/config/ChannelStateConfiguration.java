@@ -9,10 +9,13 @@ import io.herald.core.state.InMemoryChannelState;
 import io.herald.core.state.redis.RedisChannelCache;
 import io.herald.core.state.redis.RedisChannelState;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -48,5 +51,21 @@ public class ChannelStateConfiguration {
             return new RedisChannelCache(redis);
         }
         return new InMemoryChannelCache(clock, properties.cacheMaxChannels());
+    }
+
+    /** DOWN while any shard holding channel state is unreachable (occupancy, presence, queries). */
+    @Bean
+    public HealthIndicator channelStateHealthIndicator(ChannelState state) {
+        return () -> {
+            if (!(state instanceof RedisChannelState redis)) {
+                return Health.up().withDetail("store", "memory").build();
+            }
+            List<Boolean> shards = redis.shardHealth();
+            Health.Builder builder = shards.contains(false) ? Health.down() : Health.up();
+            for (int i = 0; i < shards.size(); i++) {
+                builder.withDetail("shard-" + i, shards.get(i) ? "UP" : "DOWN");
+            }
+            return builder.build();
+        };
     }
 }
