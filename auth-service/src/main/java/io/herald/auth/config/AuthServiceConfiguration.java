@@ -1,11 +1,12 @@
 package io.herald.auth.config;
 
+import io.herald.core.web.ApiErrorResponses;
+import org.slf4j.LoggerFactory;
 import io.herald.auth.Secrets;
 import io.herald.auth.security.AuthSecurity;
 import io.herald.auth.web.AdminHandler;
 import io.herald.auth.web.AuthRoutes;
 import io.herald.auth.web.InternalHandler;
-import io.herald.auth.web.JsonErrorFilter;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.AppsProperties;
@@ -121,14 +122,14 @@ public class AuthServiceConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public JsonErrorFilter authErrorFilter() {
-        return new JsonErrorFilter();
+    public ApiErrorResponses authErrorFilter() {
+        return new ApiErrorResponses(LoggerFactory.getLogger(AuthRoutes.class), status -> { });
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "authRoutes")
     public RouterFunction<ServerResponse> authRoutes(AdminHandler admin, InternalHandler internal,
-            JsonErrorFilter authErrorFilter) {
+            ApiErrorResponses authErrorFilter) {
         return AuthRoutes.routes(admin, internal, authErrorFilter);
     }
 }

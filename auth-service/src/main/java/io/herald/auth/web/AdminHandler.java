@@ -1,5 +1,6 @@
 package io.herald.auth.web;
 
+import io.herald.core.error.ApiError;
 import io.herald.auth.Secrets;
 import io.herald.core.app.App;
 import io.herald.core.app.AppConflictException;
@@ -87,7 +88,7 @@ public final class AdminHandler {
                     problems);
             List<Webhook> webhooks = AppJson.webhooksFromJson(body.get("webhooks"), "webhooks", problems);
             if (!problems.isEmpty()) {
-                return Mono.error(ApiProblem.badRequest(String.join("; ", problems)));
+                return Mono.error(ApiError.BAD_REQUEST.exception(String.join("; ", problems)));
             }
             boolean enabled = enabledNode == null || enabledNode.asBoolean();
             // A fresh id, key and secret on every attempt (a generated id or key may clash); a given id is tried once.
@@ -115,7 +116,7 @@ public final class AdminHandler {
 
     public Mono<ServerResponse> get(ServerRequest request) {
         String id = request.pathVariable("id");
-        return registry.findById(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound(id)))
+        return registry.findById(id).switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("No app with id " + id)))
                 .flatMap(app -> json(AppJson.toJson(app, false)));
     }
 
@@ -137,7 +138,7 @@ public final class AdminHandler {
             List<Webhook> webhooks = body.has("webhooks")
                     ? AppJson.webhooksFromJson(body.get("webhooks"), "webhooks", problems) : null;
             if (!problems.isEmpty()) {
-                return Mono.error(ApiProblem.badRequest(String.join("; ", problems)));
+                return Mono.error(ApiError.BAD_REQUEST.exception(String.join("; ", problems)));
             }
             return registry.update(id, app -> {
                 List<String> ignored = new ArrayList<>();
@@ -148,7 +149,7 @@ public final class AdminHandler {
                 return new App(app.id(), app.key(), app.secret(), name != null ? name : app.name(), app.enabled(),
                         limits, features, webhooks != null ? webhooks : app.webhooks(), app.previousSecret(),
                         app.previousSecretValidUntil());
-            }).switchIfEmpty(Mono.error(() -> ApiProblem.notFound(id))).flatMap(app -> {
+            }).switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("No app with id " + id))).flatMap(app -> {
                 log.info("Updated app {}", app.id());
                 return json(AppJson.toJson(app, false));
             });
@@ -165,7 +166,7 @@ public final class AdminHandler {
 
     private Mono<ServerResponse> setEnabled(String id, boolean enabled) {
         return registry.update(id, app -> app.withEnabled(enabled))
-                .switchIfEmpty(Mono.error(() -> ApiProblem.notFound(id)))
+                .switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("No app with id " + id)))
                 .flatMap(app -> {
                     log.info("{} app {}", enabled ? "Enabled" : "Disabled", app.id());
                     return json(AppJson.toJson(app, false));
@@ -193,7 +194,7 @@ public final class AdminHandler {
                 }
             }
             if (!problems.isEmpty()) {
-                return Mono.error(ApiProblem.badRequest(String.join("; ", problems)));
+                return Mono.error(ApiError.BAD_REQUEST.exception(String.join("; ", problems)));
             }
             // Drawn once, outside the update function, which may run again after a concurrent write.
             String newSecret = secrets.newSecret();
@@ -203,7 +204,7 @@ public final class AdminHandler {
                 return new App(app.id(), app.key(), newSecret, app.name(), app.enabled(), app.limits(),
                         app.features(), app.webhooks(), keepOld ? app.secret() : null,
                         keepOld ? clock.instant().plus(chosen) : null);
-            }).switchIfEmpty(Mono.error(() -> ApiProblem.notFound(id))).flatMap(app -> {
+            }).switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("No app with id " + id))).flatMap(app -> {
                 log.info("Rotated the secret of app {}; the previous one is accepted for {}", app.id(), chosen);
                 return json(AppJson.toJson(app, true));
             });
@@ -214,7 +215,7 @@ public final class AdminHandler {
         String id = request.pathVariable("id");
         return registry.delete(id).flatMap(existed -> {
             if (!existed) {
-                return Mono.error(ApiProblem.notFound(id));
+                return Mono.error(ApiError.NOT_FOUND.exception("No app with id " + id));
             }
             log.info("Deleted app {}", id);
             return ServerResponse.noContent().build();
@@ -232,10 +233,10 @@ public final class AdminHandler {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_FAILURES) {
-            return Mono.error(ApiProblem.badRequest("limit must be an integer from 1 to " + MAX_FAILURES));
+            return Mono.error(ApiError.BAD_REQUEST.exception("limit must be an integer from 1 to " + MAX_FAILURES));
         }
         int max = limit;
-        return registry.findById(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound(id)))
+        return registry.findById(id).switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("No app with id " + id)))
                 .flatMap(app -> (failures == null ? Flux.<WebhookFailureLog.WebhookFailure>empty()
                         : failures.recent(id, max)).take(max).collectList())
                 .flatMap(list -> {
@@ -260,10 +261,10 @@ public final class AdminHandler {
         return request.bodyToMono(byte[].class)
                 .map(bytes -> PusherCodec.json().readTree(bytes))
                 .filter(node -> !node.isMissingNode())
-                .switchIfEmpty(required ? Mono.error(() -> ApiProblem.badRequest("A JSON object body is required"))
+                .switchIfEmpty(required ? Mono.error(() -> ApiError.BAD_REQUEST.exception("A JSON object body is required"))
                         : Mono.empty())
                 .flatMap(node -> node.isObject() ? Mono.just(node)
-                        : Mono.error(ApiProblem.badRequest("The body must be a JSON object")));
+                        : Mono.error(ApiError.BAD_REQUEST.exception("The body must be a JSON object")));
     }
 
     private static String optionalText(JsonNode body, String field, List<String> problems) {

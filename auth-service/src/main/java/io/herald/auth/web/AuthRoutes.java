@@ -1,5 +1,6 @@
 package io.herald.auth.web;
 
+import io.herald.core.web.ApiErrorResponses;
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -9,7 +10,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 /**
  * auth-service's routes: the admin API under {@code /admin/apps} and the internal API under
  * {@code /internal/v1}. Only these paths are claimed (so the routes can sit in one server with
- * others), and their errors are answered by {@link JsonErrorFilter}.
+ * others), and their errors are answered by {@link ApiErrorResponses}.
  */
 public final class AuthRoutes {
 
@@ -20,7 +21,7 @@ public final class AuthRoutes {
     }
 
     public static RouterFunction<ServerResponse> routes(AdminHandler admin, InternalHandler internal,
-            JsonErrorFilter errors) {
+            ApiErrorResponses errors) {
         return RouterFunctions.route()
                 .POST(APPS, admin::create)
                 .GET(APPS, admin::list)
@@ -39,7 +40,7 @@ public final class AuthRoutes {
                 .route(path("/admin/**").or(path("/internal/**")),
                         request -> ServerResponse.status(404).contentType(
                                 org.springframework.http.MediaType.APPLICATION_JSON)
-                                .bodyValue(JsonErrorFilter.body("No such endpoint (or method)", 404)))
+                                .bodyValue(ApiErrorResponses.body("No such endpoint (or method)", 404)))
                 .filter(errors)
                 .build();
     }

@@ -1,5 +1,6 @@
 package io.herald.auth.web;
 
+import io.herald.core.error.ApiError;
 import io.herald.core.app.AppChanges;
 import io.herald.core.app.AppJson;
 import io.herald.core.app.AppRegistry;
@@ -91,7 +92,7 @@ public final class InternalHandler {
     }
 
     private static Mono<ServerResponse> publicView(Mono<io.herald.core.app.App> app, String notFound) {
-        return app.switchIfEmpty(Mono.error(() -> new ApiProblem(404, notFound)))
+        return app.switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception(notFound)))
                 .flatMap(found -> AdminHandler.json(AppJson.toJson(found.withoutSecrets(), false)));
     }
 
@@ -106,11 +107,11 @@ public final class InternalHandler {
 
     private static Mono<JsonNode> body(ServerRequest request, Set<String> required, Set<String> optional) {
         return request.bodyToMono(byte[].class)
-                .switchIfEmpty(Mono.error(() -> ApiProblem.badRequest("A JSON object body is required")))
+                .switchIfEmpty(Mono.error(() -> ApiError.BAD_REQUEST.exception("A JSON object body is required")))
                 .map(bytes -> PusherCodec.json().readTree(bytes))
                 .flatMap(node -> {
                     if (!node.isObject()) {
-                        return Mono.error(ApiProblem.badRequest("The body must be a JSON object"));
+                        return Mono.error(ApiError.BAD_REQUEST.exception("The body must be a JSON object"));
                     }
                     List<String> problems = new ArrayList<>();
                     for (String field : required) {
@@ -126,7 +127,7 @@ public final class InternalHandler {
                         }
                     }
                     return problems.isEmpty() ? Mono.just(node)
-                            : Mono.error(ApiProblem.badRequest(String.join("; ", problems.stream().sorted().toList())));
+                            : Mono.error(ApiError.BAD_REQUEST.exception(String.join("; ", problems.stream().sorted().toList())));
                 });
     }
 

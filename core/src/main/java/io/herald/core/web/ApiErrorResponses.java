@@ -1,0 +1,100 @@
+package io.herald.core.web;
+
+import io.herald.core.app.AppConflictException;
+import io.herald.core.error.ApiError;
+import io.herald.core.error.ApiException;
+import io.herald.core.protocol.PusherCodec;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * How every Herald HTTP service answers a failed request: {@code {"error":"…","status":n}} as
+ * {@code application/json}, with {@code Retry-After} (seconds) when the failure says when to
+ * retry. {@link ApiException} carries its own status; a taken id or key is 409, a body that is
+ * not JSON 400, a body over the limit 413; anything unexpected is a 500 whose body says nothing
+ * about the cause (the cause is logged). Used as a route filter, so errors never reach the
+ * server-wide error handling another service may share in one process.
+ */
+public final class ApiErrorResponses implements HandlerFilterFunction<ServerResponse, ServerResponse> {
+
+    private final Logger log;
+    private final IntConsumer onStatus;
+
+    /**
+     * @param log where unexpected failures are logged (with their cause) and others at debug
+     * @param onStatus called with each error status, e.g. to count it
+     */
+    public ApiErrorResponses(Logger log, IntConsumer onStatus) {
+        this.log = log;
+        this.onStatus = onStatus;
+    }
+
+    @Override
+    public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        return Mono.defer(() -> next.handle(request)).onErrorResume(ex -> respond(request, ex));
+    }
+
+    private Mono<ServerResponse> respond(ServerRequest request, Throwable ex) {
+        int status;
+        String message;
+        Long retryAfterSeconds = null;
+        if (ex instanceof ApiException api) {
+            status = api.status();
+            message = api.getMessage();
+            if (api.retryAfter() != null) {
+                long seconds = api.retryAfter().toSeconds() + (api.retryAfter().toNanosPart() > 0 ? 1 : 0);
+                retryAfterSeconds = Math.max(1, seconds);
+            }
+        }
+        else if (ex instanceof AppConflictException conflict) {
+            status = ApiError.CONFLICT.status();
+            message = conflict.getMessage();
+        }
+        else if (ex instanceof JacksonException) {
+            status = ApiError.BAD_REQUEST.status();
+            message = "The body is not valid JSON";
+        }
+        else if (ex instanceof DataBufferLimitException) {
+            status = ApiError.PAYLOAD_TOO_LARGE.status();
+            message = "Request body too large";
+        }
+        else if (ex instanceof ResponseStatusException rse) {
+            status = rse.getStatusCode().value();
+            message = rse.getReason() != null ? rse.getReason() : "Request rejected";
+        }
+        else {
+            status = 500;
+            message = "Internal server error";
+            log.error("Unexpected failure handling {} {}", request.method().name(), request.requestPath().value(), ex);
+        }
+        if (status != 500) {
+            // Debug only: bad requests are the caller's news; outages are logged where they are seen.
+            log.debug("{} {} answered {}: {}", request.method().name(), request.requestPath().value(), status, message);
+        }
+        onStatus.accept(status);
+        ServerResponse.BodyBuilder response = ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON);
+        if (retryAfterSeconds != null) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
+        }
+        return response.bodyValue(body(message, status));
+    }
+
+    /** The error body: {@code {"error":"<message>","status":<status>}}. */
+    public static byte[] body(String message, int status) {
+        ObjectNode body = PusherCodec.json().createObjectNode();
+        body.put("error", message);
+        body.put("status", status);
+        return PusherCodec.json().writeValueAsBytes(body);
+    }
+}
