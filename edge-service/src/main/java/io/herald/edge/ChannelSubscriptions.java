@@ -50,16 +50,18 @@ public final class ChannelSubscriptions {
     private final ChannelState state;
     private final ChannelCache cache;
     private final ChannelNotifier notifier;
+    private final SubscriptionCounts counts;
     private final String nodeId;
 
     public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
-            ChannelCache cache, ChannelNotifier notifier, String nodeId) {
+            ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId) {
         this.properties = properties;
         this.fanout = fanout;
         this.auth = auth;
         this.state = state;
         this.cache = cache;
         this.notifier = notifier;
+        this.counts = counts;
         this.nodeId = nodeId;
     }
 
@@ -149,6 +151,7 @@ public final class ChannelSubscriptions {
                     if (joined.channelOccupied()) {
                         notifier.occupied(app, channel);
                     }
+                    counts.changed(app, channel, joined.subscriptionCount());
                     if (joined.memberAdded()) {
                         notifier.publish(key, PusherCodec.memberAdded(channel, member.userId(), member.userInfoJson()),
                                 connection.socketId());
@@ -255,6 +258,7 @@ public final class ChannelSubscriptions {
             if (left.channelVacated()) {
                 notifier.vacated(app, channel);
             }
+            counts.changed(app, channel, left.subscriptionCount());
         }, ex -> log.warn("Recording that socket {} left {} failed: {}", connection.socketId(), key, ex.toString()));
     }
 

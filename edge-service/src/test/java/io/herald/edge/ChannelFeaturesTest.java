@@ -45,7 +45,7 @@ class ChannelFeaturesTest {
         server = new EdgeTestServer(redis, Map.of(
                 "herald.apps[2].id", APP, "herald.apps[2].key", KEY, "herald.apps[2].secret", SECRET,
                 "herald.apps[2].client-events", true, "herald.apps[2].max-presence-members", 2,
-                "herald.apps[2].max-client-events-per-second", 5));
+                "herald.apps[2].max-client-events-per-second", 5, "herald.apps[2].subscription-count", true));
     }
 
     @AfterAll
@@ -297,6 +297,32 @@ class ChannelFeaturesTest {
             raw.established();
             raw.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"#server-to-user-someone\"}}");
             assertThat(raw.next("pusher:subscription_error").get("data").get("status").asInt()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void subscribersAreToldTheClusterWideSubscriptionCount() throws Exception {
+        try (FeatureClient first = client("c1")) {
+            java.util.concurrent.atomic.AtomicReference<String> latest = new java.util.concurrent.atomic.AtomicReference<>();
+            first.pusher.subscribe("counted", new com.pusher.client.channel.ChannelEventListener() {
+                @Override
+                public void onSubscriptionSucceeded(String channelName) {
+                }
+
+                @Override
+                public void onEvent(PusherEvent event) {
+                    latest.set(event.getData());
+                }
+            }, "pusher:subscription_count");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "{\"subscription_count\":1}".equals(latest.get()));
+            try (FeatureClient second = client("c2")) {
+                second.pusher.subscribe("counted");
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                        .until(() -> "{\"subscription_count\":2}".equals(latest.get()));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "{\"subscription_count\":1}".equals(latest.get()));
         }
     }
 }

@@ -183,6 +183,13 @@ public final class PusherCodec {
         return frame(MEMBER_REMOVED, channel, JSON.writeValueAsString(data), null);
     }
 
+    /** {@code pusher_internal:subscription_count} with {@code {"subscription_count":n}} as a string. */
+    public static byte[] subscriptionCount(String channel, long count) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("subscription_count", count);
+        return frame("pusher_internal:subscription_count", channel, JSON.writeValueAsString(data), null);
+    }
+
     /** {@code pusher:cache_miss} on a cache channel with nothing cached. */
     public static byte[] cacheMiss(String channel) {
         ObjectNode root = JSON.createObjectNode();

@@ -14,6 +14,7 @@ import io.herald.edge.ClientEvents;
 import io.herald.edge.ConnectionRegistry;
 import io.herald.edge.EdgeNode;
 import io.herald.edge.EdgeNodeId;
+import io.herald.edge.SubscriptionCounts;
 import io.herald.edge.UserSignin;
 import io.herald.edge.LocalFanout;
 import io.herald.edge.PusherSessions;
@@ -83,8 +84,15 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
-            ChannelState state, ChannelCache cache, ChannelNotifier notifier, EdgeNodeId nodeId) {
-        return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, nodeId.value());
+            ChannelState state, ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts,
+            EdgeNodeId nodeId) {
+        return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public SubscriptionCounts subscriptionCounts(ChannelState state, ChannelNotifier notifier, Clock clock) {
+        return new SubscriptionCounts(state, notifier, Schedulers.parallel(), clock);
     }
 
     @Bean
