@@ -10,9 +10,37 @@ import org.junit.jupiter.api.Test;
 
 class InMemoryWebhookQueueTest extends WebhookQueueContractTest {
 
+    private final MutableClock clock = new MutableClock();
+
     @Override
     protected WebhookQueue createQueue(AppStore apps) {
-        return new InMemoryWebhookQueue(apps);
+        return new InMemoryWebhookQueue(new WebhookEventFilter(apps), 10_000, clock);
+    }
+
+    @Override
+    protected void age(List<String> ids, java.time.Duration by) {
+        clock.now = clock.now.plus(by);
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
     }
 
     @Test

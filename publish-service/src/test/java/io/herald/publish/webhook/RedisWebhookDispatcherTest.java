@@ -18,9 +18,6 @@ import io.herald.core.webhook.redis.RedisWebhookQueue;
 import io.herald.core.webhook.redis.WebhookRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -160,20 +157,14 @@ class RedisWebhookDispatcherTest {
 
         Process b = process("dispatcher-b");
         b.dispatcher().start();
-        // Watch the event's idle time in Redis for two claim-idle periods. A refreshes its claim every
-        // third of claim-idle, so the idle time stays well below it; without the refresh it would
-        // climb to claim-idle, and B (or A's own takeover scan) would take the event.
-        long maxIdle = 0;
+        // For two claim-idle periods, B never gets the event: A keeps refreshing its claim. (A bound
+        // on the idle time Redis reports would be a timing assertion; ownership is the behaviour.)
         long end = System.nanoTime() + CLAIM_IDLE.multipliedBy(2).toNanos();
         while (System.nanoTime() < end) {
-            for (PendingMessage message : inspection.sync().xpending(prefix + "webhooks", RedisWebhookQueue.GROUP,
-                    Range.create("-", "+"), Limit.from(10))) {
-                maxIdle = Math.max(maxIdle, message.getMsSinceLastDelivery());
-            }
+            assertThat(pending().getConsumerMessageCount()).containsOnlyKeys("dispatcher-a");
+            assertThat(b.dispatcher().inFlight()).isZero();
             Thread.sleep(50);
         }
-
-        assertThat(maxIdle).isLessThan(CLAIM_IDLE.toMillis() * 3 / 4);
 
         assertThat(pending().getConsumerMessageCount()).containsOnlyKeys("dispatcher-a");
         assertThat(b.dispatcher().inFlight()).isZero();

@@ -70,6 +70,13 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
         return new RedisWebhookQueue(client, new WebhookEventFilter(apps), maxLength);
     }
 
+    /** XCLAIM with IDLE sets the idle time Redis reports, without waiting for it. */
+    @Override
+    protected void age(List<String> ids, Duration by) {
+        inspection.sync().xclaim(prefix + "webhooks", io.lettuce.core.Consumer.from(RedisWebhookQueue.GROUP, "a"),
+                io.lettuce.core.XClaimArgs.Builder.justid().idle(by), ids.toArray(String[]::new));
+    }
+
     @Override
     protected WebhookQueue createQueue(AppStore apps) {
         return newQueue(apps, RedisWebhookQueue.DEFAULT_MAX_LENGTH);
