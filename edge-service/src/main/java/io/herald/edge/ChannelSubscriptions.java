@@ -83,7 +83,8 @@ public final class ChannelSubscriptions {
         Subscription existing = connection.subscriptions().get(channel);
         if (existing != null) {
             if (existing.confirmed()) {
-                succeeded(connection, channel, existing).subscribe();
+                // Confirm again; the cached event (or cache miss) belongs to the first subscribe only.
+                succeeded(connection, channel, existing, false).subscribe();
             }
             return;
         }
@@ -165,13 +166,14 @@ public final class ChannelSubscriptions {
                             leaveState(connection, channel, pending);
                             return Mono.empty();
                         }
-                        return succeeded(connection, channel, confirmed);
+                        return succeeded(connection, channel, confirmed, true);
                     }));
                 });
     }
 
-    /** Sends {@code subscription_succeeded} and, on cache channels, the cached event or a cache miss. */
-    private Mono<Void> succeeded(EdgeConnection connection, String channel, Subscription subscription) {
+    /** Sends {@code subscription_succeeded} and, on cache channels if asked, the cached event or a cache miss. */
+    private Mono<Void> succeeded(EdgeConnection connection, String channel, Subscription subscription,
+            boolean replayCache) {
         ChannelKey key = new ChannelKey(connection.appId(), channel);
         Mono<Void> sent = subscription.type().isPresence()
                 ? state.members(key).doOnNext(members -> {
@@ -180,7 +182,7 @@ public final class ChannelSubscriptions {
                     connection.send(PusherCodec.presenceSucceeded(channel, byId));
                 }).then()
                 : Mono.fromRunnable(() -> connection.send(PusherCodec.subscriptionSucceeded(channel, "{}")));
-        if (!subscription.type().isCache()) {
+        if (!replayCache || !subscription.type().isCache()) {
             return sent;
         }
         return sent.then(cache.last(key).map(frame -> connection.send(frame)).switchIfEmpty(Mono.fromSupplier(() -> {

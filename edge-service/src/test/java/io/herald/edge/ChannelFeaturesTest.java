@@ -266,6 +266,17 @@ class ChannelFeaturesTest {
             JsonNode event = second.next();
             assertThat(event.get("event").asString()).isEqualTo("price");
             assertThat(event.get("data").asString()).isEqualTo("{\"eur\":3}");
+            // Subscribing again only confirms: the cached event is not replayed.
+            second.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"cache-prices\"}}");
+            second.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+            assertThat(second.next().get("event").asString()).isEqualTo("pusher_internal:subscription_succeeded");
+            assertThat(second.next().get("event").asString()).isEqualTo("pusher:pong");
+            server.publish("cache-prices", "fresh", "{}", null);
+            JsonNode next = second.next();
+            while (!"fresh".equals(next.get("event").asString())) {
+                assertThat(next.get("event").asString()).as("no replay of the cached event").isNotEqualTo("price");
+                next = second.next();
+            }
         }
     }
 
