@@ -183,12 +183,10 @@ class ClusterFeaturesTest {
 
     @Test
     void signedInUsersGetServerToUserEventsAndAreTerminatedOnEveryEdge() throws Exception {
-        try (Member onA = new Member("carol", edgeA, tenant); Member onB = new Member("carol", edgeB, tenant)) {
+        try (Member onA = new Member("carol", edgeA, tenant, true); Member onB = new Member("carol", edgeB, tenant, true)) {
             var notices = new java.util.concurrent.LinkedBlockingQueue<String>();
             onA.pusher.user().bind("notice", e -> notices.add("A " + e.getData()));
             onB.pusher.user().bind("notice", e -> notices.add("B " + e.getData()));
-            onA.pusher.signin();
-            onB.pusher.signin();
             // Publish until both connections have their user channel in place.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
                 Result r = publisher.post("/events",

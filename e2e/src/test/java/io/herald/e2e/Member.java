@@ -29,10 +29,17 @@ final class Member implements AutoCloseable {
     final CompletableFuture<Void> disconnected;
 
     Member(String name, int edgePort, TenantServer tenant) throws Exception {
+        this(name, edgePort, tenant, false);
+    }
+
+    /** With {@code signIn} the member also signs in (user authentication) once connected. */
+    Member(String name, int edgePort, TenantServer tenant, boolean signIn) throws Exception {
         this.name = name;
-        client = OfficialClient.connect(Cluster.KEY, edgePort, options -> options
+        java.util.function.UnaryOperator<com.pusher.client.PusherOptions> options = o -> o
                 .setChannelAuthorizer(new HttpChannelAuthorizer(tenant.url("/pusher/auth?user=" + name)))
-                .setUserAuthenticator(new HttpUserAuthenticator(tenant.url("/pusher/user-auth?user=" + name))));
+                .setUserAuthenticator(new HttpUserAuthenticator(tenant.url("/pusher/user-auth?user=" + name)));
+        client = signIn ? OfficialClient.connectSignedIn(Cluster.KEY, edgePort, options)
+                : OfficialClient.connect(Cluster.KEY, edgePort, options);
         pusher = client.pusher;
         errors = client.errors;
         disconnected = client.disconnected;

@@ -56,7 +56,12 @@ class ChannelFeaturesTest {
 
     FeatureClient client(String userId) throws Exception {
         return new FeatureClient(server.port, KEY, SECRET, APP,
-                new PresenceUser(userId, FeatureClient.info("user " + userId)), userId);
+                new PresenceUser(userId, FeatureClient.info("user " + userId)), userId, false);
+    }
+
+    FeatureClient signedInClient(String userId) throws Exception {
+        return new FeatureClient(server.port, KEY, SECRET, APP,
+                new PresenceUser(userId, FeatureClient.info("user " + userId)), userId, true);
     }
 
     void publish(String channel, String event, String data) {
@@ -282,10 +287,9 @@ class ChannelFeaturesTest {
 
     @Test
     void signedInUsersGetServerToUserEventsAndCanBeTerminated() throws Exception {
-        try (FeatureClient user = client("u-42")) {
+        try (FeatureClient user = signedInClient("u-42")) {
             BlockingQueue<PusherEvent> personal = new LinkedBlockingQueue<>();
             user.pusher.user().bind("notice", personal::add);
-            user.pusher.signin();
             String channel = PusherCodec.SERVER_TO_USER_PREFIX + "u-42";
             // Events published to the user's channel reach the signed-in connection.
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))

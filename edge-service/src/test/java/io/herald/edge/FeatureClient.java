@@ -23,9 +23,11 @@ final class FeatureClient implements AutoCloseable {
     final BlockingQueue<String> errors;
     final CompletableFuture<Void> disconnected;
 
-    FeatureClient(int port, String key, String secret, String appId, PresenceUser user, String userId) throws Exception {
+    /** Connects; with {@code signIn} the client also signs in as {@code userId} once connected. */
+    FeatureClient(int port, String key, String secret, String appId, PresenceUser user, String userId, boolean signIn)
+            throws Exception {
         com.pusher.rest.Pusher server = new com.pusher.rest.Pusher(appId, key, secret);
-        client = OfficialClient.connect(key, port, options -> options
+        java.util.function.UnaryOperator<com.pusher.client.PusherOptions> options = o -> o
                 .setChannelAuthorizer((channel, socket) -> channel.startsWith("presence-")
                         ? server.authenticate(socket, channel, user)
                         : server.authenticate(socket, channel))
@@ -33,7 +35,8 @@ final class FeatureClient implements AutoCloseable {
                     String userData = "{\"id\":\"" + userId + "\"}";
                     String auth = ChannelSignatures.token(key, secret, ChannelSignatures.userStringToSign(socket, userData));
                     return new com.google.gson.Gson().toJson(Map.of("auth", auth, "user_data", userData));
-                }));
+                });
+        client = signIn ? OfficialClient.connectSignedIn(key, port, options) : OfficialClient.connect(key, port, options);
         pusher = client.pusher;
         socketId = client.socketId;
         errors = client.errors;

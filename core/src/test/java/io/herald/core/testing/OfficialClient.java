@@ -23,9 +23,12 @@ public final class OfficialClient implements AutoCloseable {
     public final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
     public final CompletableFuture<Void> disconnected = new CompletableFuture<>();
 
-    private OfficialClient(String key, int port, UnaryOperator<PusherOptions> options) throws Exception {
+    private OfficialClient(String key, int port, UnaryOperator<PusherOptions> options, boolean signIn) throws Exception {
         pusher = new Pusher(key, options.apply(new PusherOptions().setHost("127.0.0.1").setWsPort(port)
                 .setUseTLS(false)));
+        if (signIn) {
+            pusher.signin();
+        }
         CompletableFuture<String> connected = new CompletableFuture<>();
         pusher.connect(new ConnectionEventListener() {
             @Override
@@ -51,7 +54,7 @@ public final class OfficialClient implements AutoCloseable {
 
     /** Connects with plain WebSocket to {@code 127.0.0.1:port} and waits until CONNECTED. */
     public static OfficialClient connect(String key, int port) throws Exception {
-        return new OfficialClient(key, port, UnaryOperator.identity());
+        return new OfficialClient(key, port, UnaryOperator.identity(), false);
     }
 
     /**
@@ -61,7 +64,20 @@ public final class OfficialClient implements AutoCloseable {
      * @throws java.util.concurrent.ExecutionException when the server refuses the connection
      */
     public static OfficialClient connect(String key, int port, UnaryOperator<PusherOptions> options) throws Exception {
-        return new OfficialClient(key, port, options);
+        return new OfficialClient(key, port, options, false);
+    }
+
+    /**
+     * Asks for user sign-in, then connects and waits until CONNECTED; the client sends
+     * {@code pusher:signin} once connected. Sign-in is requested before connecting because
+     * pusher-java-client's {@code signin()} is not safe to call from another thread just after
+     * CONNECTED: its own CONNECTED handler may sign in a second time, and the second
+     * {@code signin_success} makes the client throw "Already subscribed to a channel with name
+     * #server-to-user-…".
+     */
+    public static OfficialClient connectSignedIn(String key, int port, UnaryOperator<PusherOptions> options)
+            throws Exception {
+        return new OfficialClient(key, port, options, true);
     }
 
     /** The next item of a queue, failing the test after 30 s. */
