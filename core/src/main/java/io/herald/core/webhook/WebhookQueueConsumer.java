@@ -43,6 +43,14 @@ public interface WebhookQueueConsumer {
     Mono<Void> ack(List<String> ids);
 
     /**
+     * Forgets consumers other than {@code self} that have not read for at least {@code minIdle}
+     * and own no pending event (dispatchers that died and whose events were reclaimed), so that
+     * the queue's list of consumers does not grow with every restart. Completes with how many were
+     * forgotten; adapters that keep no list of consumers complete with 0.
+     */
+    Mono<Integer> forgetIdleConsumers(String self, Duration minIdle);
+
+    /**
      * An event as the queue holds it.
      *
      * @param id the queue's id of the event, for {@link #ack} and {@link #touch}

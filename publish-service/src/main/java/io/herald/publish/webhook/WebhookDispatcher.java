@@ -71,6 +71,13 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
     /** Events refreshed per command. */
     private static final int TOUCH_CHUNK = 500;
+    /**
+     * Consumers that have not read for this long and own nothing are forgotten (dead dispatchers,
+     * one per past process). A live dispatcher reads or refreshes at least every few seconds.
+     */
+    static final Duration FORGET_CONSUMERS_IDLE = Duration.ofHours(1);
+    /** How often the read loop forgets idle consumers. */
+    static final Duration FORGET_CONSUMERS_EVERY = Duration.ofMinutes(10);
 
     private final WebhookQueueConsumer queue;
     private final AppStore apps;
@@ -86,6 +93,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     private final Set<Disposable> attempts = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile long lastReclaimNanos;
+    private volatile long lastForgetNanos;
     private Disposable loop;
     private Disposable toucher;
 
@@ -124,6 +132,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         }
         running = true;
         lastReclaimNanos = System.nanoTime() - reclaimInterval().toNanos();
+        lastForgetNanos = System.nanoTime() - FORGET_CONSUMERS_EVERY.toNanos();
         loop = Mono.defer(this::cycle).repeat(() -> running)
                 .subscribe(null, ex -> log.error("The webhook dispatcher's read loop stopped", ex));
         Duration touchEvery = properties.claimIdle().dividedBy(3);
@@ -181,7 +190,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                         .flatMap(this::admit);
             }
         }
-        return reclaim.then(Mono.defer(() -> {
+        return forgetIdleConsumers().then(reclaim).then(Mono.defer(() -> {
             int room = room();
             if (room <= 0) {
                 return Mono.delay(FULL_PAUSE).then();
@@ -194,6 +203,20 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                     ERROR_PAUSE.toMillis());
             return Mono.delay(ERROR_PAUSE).then();
         });
+    }
+
+    /** Every {@link #FORGET_CONSUMERS_EVERY}: drops dead dispatchers from the queue's consumers. */
+    private Mono<Void> forgetIdleConsumers() {
+        if (System.nanoTime() - lastForgetNanos < FORGET_CONSUMERS_EVERY.toNanos()) {
+            return Mono.empty();
+        }
+        lastForgetNanos = System.nanoTime();
+        return queue.forgetIdleConsumers(name, FORGET_CONSUMERS_IDLE)
+                .onErrorResume(ex -> {
+                    log.debug("Could not forget idle webhook consumers ({}); trying again later", ex.toString());
+                    return Mono.empty();
+                })
+                .then();
     }
 
     private int room() {

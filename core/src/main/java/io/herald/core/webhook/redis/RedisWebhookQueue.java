@@ -6,6 +6,7 @@ import io.herald.core.webhook.WebhookQueue;
 import io.herald.core.webhook.WebhookQueueConsumer;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
@@ -53,6 +54,24 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
     public static final long DEFAULT_MAX_LENGTH = 100_000;
 
     private static final String START_OF_CURSOR = "0-0";
+
+    /**
+     * KEYS[1] the stream, ARGV[1] the group, ARGV[2] min idle ms, ARGV[3] the caller's own name.
+     * Atomic, so a consumer cannot read an event between the check and its removal (which would
+     * drop that event's pending entry with it).
+     */
+    private static final String FORGET_IDLE_CONSUMERS = """
+            local removed = 0
+            for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+              local fields = {}
+              for i = 1, #consumer, 2 do fields[consumer[i]] = consumer[i + 1] end
+              if fields['pending'] == 0 and fields['idle'] >= tonumber(ARGV[2]) and fields['name'] ~= ARGV[3] then
+                redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
+                removed = removed + 1
+              end
+            end
+            return removed
+            """;
 
     private final WebhookRedisClient redis;
     private final WebhookEventFilter filter;
@@ -139,6 +158,20 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         }
         return withGroup(redis.commands().flatMap(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
                 .then();
+    }
+
+    @Override
+    public Mono<Integer> forgetIdleConsumers(String self, Duration minIdle) {
+        Objects.requireNonNull(self, "self");
+        return withGroup(redis.commands()
+                .flatMap(commands -> commands.<Long>eval(FORGET_IDLE_CONSUMERS, ScriptOutputType.INTEGER,
+                        new String[] { key }, GROUP, Long.toString(minIdle.toMillis()), self).next()))
+                .map(Long::intValue)
+                .doOnNext(removed -> {
+                    if (removed > 0) {
+                        log.info("Forgot {} webhook consumer(s) idle for over {} with nothing pending", removed, minIdle);
+                    }
+                });
     }
 
     /** Decodes entries; entries that are not webhook events are acknowledged (so they go away) and skipped. */

@@ -140,6 +140,38 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
     }
 
     @Test
+    void consumersIdleWithNothingPendingAreForgottenOthersAreKept() {
+        oneOfEachType(HOOKED.id()).subList(0, 3).forEach(this::enqueue);
+        List<QueuedWebhookEvent> gone = readAll("gone", 1);
+        StepVerifier.create(consumer.ack(List.of(gone.get(0).id()))).expectComplete().verify(TIMEOUT);
+        assertThat(readAll("busy", 1)).hasSize(1);
+        List<QueuedWebhookEvent> own = readAll("self", 1);
+        StepVerifier.create(consumer.ack(List.of(own.get(0).id()))).expectComplete().verify(TIMEOUT);
+
+        // Nobody has been idle for an hour: nothing is forgotten.
+        assertThat(consumer.forgetIdleConsumers("self", Duration.ofHours(1)).block(TIMEOUT)).isZero();
+        assertThat(consumerNames()).containsExactlyInAnyOrder("gone", "busy", "self");
+
+        // With no idle bound, only the one that owns nothing (and is not the caller) goes.
+        assertThat(consumer.forgetIdleConsumers("self", Duration.ZERO).block(TIMEOUT)).isEqualTo(1);
+        assertThat(consumerNames()).containsExactlyInAnyOrder("busy", "self");
+        assertThat(inspection.sync().xpending(prefix + "webhooks", RedisWebhookQueue.GROUP).getCount()).isEqualTo(1);
+    }
+
+    private List<String> consumerNames() {
+        List<String> names = new ArrayList<>();
+        for (Object consumer : inspection.sync().xinfoConsumers(prefix + "webhooks", RedisWebhookQueue.GROUP)) {
+            List<?> fields = (List<?>) consumer;
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("name".equals(fields.get(i))) {
+                    names.add((String) fields.get(i + 1));
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
     void enqueueFailsWhileTheStateRedisIsDownAndWorksWhenItIsBack() {
         RedisServer own = RedisServer.start();
         try {
