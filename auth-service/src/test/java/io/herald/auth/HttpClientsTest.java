@@ -123,6 +123,26 @@ class HttpClientsTest {
     }
 
     @Test
+    void stoppingTheServiceEndsTheChangeStreamsNormally() {
+        startAuthService();
+        var stream = org.springframework.web.reactive.function.client.WebClient.create(AuthServiceRunner.baseUrl(context))
+                .get().uri("/internal/v1/apps/changes")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + INTERNAL_TOKEN)
+                .retrieve()
+                .bodyToFlux(new org.springframework.core.ParameterizedTypeReference<
+                        org.springframework.http.codec.ServerSentEvent<String>>() {
+                })
+                .map(event -> event.event() + ":" + event.data());
+
+        // Without the shutdown hook the stream would be cut (an error) when graceful shutdown gives up.
+        reactor.test.StepVerifier.create(stream)
+                .expectNext("change:" + io.herald.core.app.AppChanges.RESYNC)
+                .then(() -> context.close())
+                .expectComplete()
+                .verify(Duration.ofSeconds(60));
+    }
+
+    @Test
     void aStoppedAuthServiceFailsFastAndOpensTheCircuit() {
         startAuthService();
         URI url = URI.create(AuthServiceRunner.baseUrl(context));

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -118,6 +119,33 @@ public class AuthServiceConfiguration {
     @ConditionalOnMissingBean
     public InternalHandler internalHandler(AppStore apps, AppRegistry registry, Clock clock) {
         return new InternalHandler(new LocalAuthVerifier(apps, clock), apps, registry);
+    }
+
+    /**
+     * Ends the app change streams when the service stops. Its phase is the default one, so it stops
+     * before the web server's graceful shutdown (a lower phase) starts waiting for open requests.
+     */
+    @Bean
+    public SmartLifecycle changeStreamsEnder(InternalHandler internal) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                internal.endChangeStreams();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
     }
 
     @Bean

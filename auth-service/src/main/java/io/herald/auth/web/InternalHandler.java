@@ -18,6 +18,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,6 +36,8 @@ public final class InternalHandler {
     private final AuthVerifier verifier;
     private final AppStore apps;
     private final AppRegistry registry;
+    /** Completed at shutdown: ends every change stream (see {@link #endChangeStreams()}). */
+    private final Sinks.Empty<Void> shuttingDown = Sinks.empty();
 
     /**
      * @param verifier verifies with the secrets of the registry (a {@code LocalAuthVerifier})
@@ -83,8 +86,18 @@ public final class InternalHandler {
                 Flux.interval(PING_INTERVAL).map(tick -> ServerSentEvent.<String>builder().event("ping").data("")
                         .build()));
         return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                .body(events, new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() {
+                .body(events.takeUntilOther(shuttingDown.asMono()), new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() {
                 });
+    }
+
+    /**
+     * Ends every open change stream, and any opened from now on, normally. Called as the service
+     * stops and before the web server's graceful shutdown, which would otherwise wait its whole
+     * timeout for these never-ending responses; edges reconnect (to another replica) at once and
+     * resynchronise their caches.
+     */
+    public void endChangeStreams() {
+        shuttingDown.tryEmitEmpty();
     }
 
     private static ServerSentEvent<String> change(String id) {
