@@ -123,6 +123,22 @@ class HttpClientsTest {
     }
 
     @Test
+    void theStartUpProbeSaysWhetherAuthServiceAnswersAndTakesTheToken() {
+        startAuthService();
+        URI url = URI.create(AuthServiceRunner.baseUrl(context));
+        reactor.test.StepVerifier.create(client(url, INTERNAL_TOKEN).probe()).expectComplete()
+                .verify(Duration.ofSeconds(10));
+        reactor.test.StepVerifier.create(client(url, "wrong-token").probe())
+                .expectErrorSatisfies(ex -> assertThat(ex).isInstanceOf(AuthUnavailableException.class)
+                        .hasMessageContaining("start-up check").hasMessageContaining("internal token"))
+                .verify(Duration.ofSeconds(10));
+        context.close();
+        reactor.test.StepVerifier.create(client(url, INTERNAL_TOKEN).probe())
+                .expectError(AuthUnavailableException.class)
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void stoppingTheServiceEndsTheChangeStreamsNormally() {
         startAuthService();
         var stream = org.springframework.web.reactive.function.client.WebClient.create(AuthServiceRunner.baseUrl(context))

@@ -22,6 +22,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -79,6 +81,16 @@ public class AppConfiguration {
     public AuthServiceClient authServiceClient(AuthProperties auth) {
         log.info("Apps and signature verification from auth-service at {}", auth.url());
         return new AuthServiceClient(auth);
+    }
+
+    /** Once the service is up: {@link AuthServiceClient#probe()}, logged; never fails the start. */
+    @Bean
+    @ConditionalOnExpression("'${herald.auth.url:}' != ''")
+    public ApplicationListener<ApplicationReadyEvent> authServiceProbe(AuthServiceClient client, AuthProperties auth) {
+        return ready -> client.probe().subscribe(
+                null,
+                ex -> log.warn("{} (signed subscriptions and new connections fail until it does)", ex.getMessage()),
+                () -> log.info("auth-service at {} answers", auth.url()));
     }
 
     @Bean

@@ -80,6 +80,24 @@ public final class AuthServiceClient {
                 .onErrorMap(ex -> !(ex instanceof AuthUnavailableException), ex -> unavailable(ex, what));
     }
 
+    /**
+     * One request outside the circuit breaker, made when the service starts: it opens a pooled
+     * connection and warms the client up (the first call of a cold JVM is several times slower
+     * than the next ones and would eat into the first user's timeout), and tells the operator at
+     * once whether auth-service answers and accepts the internal token. Completes empty when it
+     * does; errors with {@link AuthUnavailableException} saying why not.
+     */
+    public Mono<Void> probe() {
+        return webClient.get().uri("/internal/v1/apps/by-key/{key}", "herald-start-up-probe")
+                .retrieve()
+                .toBodilessEntity()
+                .then()
+                // No app has that key: 404 is the expected answer.
+                .onErrorResume(WebClientResponseException.NotFound.class, ex -> Mono.empty())
+                .timeout(timeout)
+                .onErrorMap(ex -> unavailable(ex, "the start-up check"));
+    }
+
     private static AuthUnavailableException unavailable(Throwable ex, String what) {
         String why;
         if (ex instanceof CallNotPermittedException) {
