@@ -1,45 +1,7 @@
 package io.herald.publish;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.herald.core.testing.BlockHoundCheck;
 
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockingOperationError;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.resources.LoopResources;
-
-/** Proves the other tests run under BlockHound: blocking on a Reactor scheduler or a server event loop fails. */
-class BlockHoundInstalledTest {
-
-    @Test
-    void blockingOnAParallelSchedulerThreadFails() {
-        Mono<Integer> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1);
-            return 1;
-        }).subscribeOn(Schedulers.parallel());
-
-        assertThatThrownBy(() -> blocking.block(Duration.ofSeconds(10)))
-                .hasCauseInstanceOf(BlockingOperationError.class);
-    }
-
-    @Test
-    void blockingOnAReactorNettyEventLoopFails() {
-        LoopResources loops = LoopResources.create("blockhound-check", 1, true);
-        try {
-            Future<?> task = loops.onServer(false).next().submit(() -> {
-                Thread.sleep(1);
-                return null;
-            });
-            assertThatThrownBy(() -> task.get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class)
-                    .hasCauseInstanceOf(BlockingOperationError.class);
-        }
-        finally {
-            loops.disposeLater().block(Duration.ofSeconds(10));
-        }
-    }
+/** This module's tests run under BlockHound. */
+class BlockHoundInstalledTest extends BlockHoundCheck {
 }

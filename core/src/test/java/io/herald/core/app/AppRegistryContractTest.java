@@ -3,7 +3,6 @@ package io.herald.core.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.herald.core.testing.BlockHoundExtension;
 import io.herald.core.webhook.WebhookEventType;
 import java.net.URI;
 import java.time.Duration;
@@ -14,13 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** What every {@link AppRegistry} adapter guarantees; run against the in-memory and the Redis one. */
-@ExtendWith(BlockHoundExtension.class)
 public abstract class AppRegistryContractTest {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(5);

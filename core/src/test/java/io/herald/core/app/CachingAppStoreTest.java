@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.core.app.redis.RedisAppStore;
 import io.herald.core.redis.RedisProperties;
-import io.herald.core.testing.BlockHoundExtension;
 import io.herald.core.testing.RedisServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,13 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-@ExtendWith(BlockHoundExtension.class)
 class CachingAppStoreTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);

@@ -62,8 +62,7 @@ final class RedisNode implements Broker.Node {
                 // Not connected yet (the node has just started): wait a little for the first
                 // connection, so that "subscribed" means subscribed whenever the shard is up.
                 link.toSubscribe.add(channel);
-                // The wait is bounded by the future itself (a JDK timer), not a Reactor scheduler,
-                // and on a copy, so giving up never cancels the shared future.
+                // The wait is on a copy of the shared future, so giving up never cancels it.
                 return Mono.fromFuture(link.firstConnection.copy()
                         .orTimeout(broker.connectTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .flatMap(first -> subscribeOn(first, link, channel, name))
