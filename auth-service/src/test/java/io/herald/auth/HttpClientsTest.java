@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.herald.core.app.App;
+import io.herald.core.app.AppChanges;
 import io.herald.core.app.CachingAppStore;
 import io.herald.core.auth.AuthProperties;
 import io.herald.core.auth.AuthUnavailableException;
@@ -60,7 +61,11 @@ class HttpClientsTest {
     }
 
     AuthServiceClient client(URI url, String token) {
-        return new AuthServiceClient(new AuthProperties(url, token, Duration.ofSeconds(3), Duration.ofSeconds(30),
+        return client(url, token, Duration.ofSeconds(3));
+    }
+
+    AuthServiceClient client(URI url, String token, Duration timeout) {
+        return new AuthServiceClient(new AuthProperties(url, token, timeout, Duration.ofSeconds(30),
                 new AuthProperties.CircuitBreakerProperties(50, 4, 4, Duration.ofSeconds(30), 1)));
     }
 
@@ -120,6 +125,25 @@ class HttpClientsTest {
                     .header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_TOKEN).exchange().expectStatus().isOk();
             assertThat(cache.findByKey(KEY).block(Duration.ofSeconds(5)).enabled()).isFalse();
         });
+    }
+
+    @Test
+    void aQuietChangeStreamOutlivesTheClientsResponseTimeout() throws Exception {
+        startAuthService();
+        // A 200 ms timeout for single answers; the stream stays quiet (pings come every 10 s).
+        AuthServiceClient quick = client(URI.create(AuthServiceRunner.baseUrl(context)), INTERNAL_TOKEN,
+                Duration.ofMillis(200));
+        java.util.concurrent.BlockingQueue<String> changes = new java.util.concurrent.LinkedBlockingQueue<>();
+        reactor.core.Disposable stream = new HttpAppStore(quick).changes().subscribe(changes::add);
+        try {
+            // The stream starts with a resync; a stream cut by the 200 ms timeout would reconnect
+            // and resync again (making every edge cache drop everything) several times a second.
+            assertThat(changes.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(AppChanges.RESYNC);
+            assertThat(changes.poll(2, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        }
+        finally {
+            stream.dispose();
+        }
     }
 
     @Test

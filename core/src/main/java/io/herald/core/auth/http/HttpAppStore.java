@@ -16,6 +16,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
 import reactor.util.retry.Retry;
 
 /**
@@ -52,6 +53,10 @@ public final class HttpAppStore implements AppStore {
         this.client = Objects.requireNonNull(client, "client");
         this.changes = client.webClient().get().uri("/internal/v1/apps/changes")
                 .accept(MediaType.TEXT_EVENT_STREAM)
+                // The client's response timeout (herald.auth.timeout, about a second) is for single
+                // answers; this stream is quiet for up to a ping interval and has its own limit below.
+                .httpRequest(request -> ((HttpClientRequest) request.getNativeRequest())
+                        .responseTimeout(SILENCE_LIMIT))
                 .retrieve()
                 .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
                 })
