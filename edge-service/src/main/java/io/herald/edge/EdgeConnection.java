@@ -38,6 +38,10 @@ public final class EdgeConnection {
     private final long openedNanos;
     private final ClientEventLimiter clientEvents;
     private volatile String userId;
+    /** {@code #online-} channels of the users this connection watches ({@link Watchlists}). */
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    /** Set while this connection counts towards its user's online state ({@link Watchlists}). */
+    private final java.util.concurrent.atomic.AtomicBoolean onlineRecord = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastActivityNanos;
     private volatile long pingSentNanos;
     private volatile boolean closed;
@@ -87,6 +91,19 @@ public final class EdgeConnection {
 
     void signedIn(String userId) {
         this.userId = userId;
+    }
+
+    Set<String> watched() {
+        return watched;
+    }
+
+    void onlineRecorded() {
+        onlineRecord.set(true);
+    }
+
+    /** Whether this connection counted towards its user's online state; clears it (once true, once). */
+    boolean takeOnlineRecord() {
+        return onlineRecord.compareAndSet(true, false);
     }
 
     long openedNanos() {

@@ -63,6 +63,13 @@ public final class EdgeNode implements AutoCloseable {
     /** Tells a channel what the removal of a dead node's share changed. */
     private void announce(Transition transition) {
         ChannelKey key = transition.channel();
+        if (Watchlists.isOnlineChannel(key.channel())) {
+            // A user's online record (no webhooks): its watchers hear that it went offline.
+            if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
+                notifier.publish(key, Watchlists.offline(transition.userId()), null);
+            }
+            return;
+        }
         apps.findById(key.appId()).subscribe(app -> {
             if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
                 notifier.publish(key, PusherCodec.memberRemoved(key.channel(), transition.userId()), null);

@@ -66,6 +66,7 @@ public final class PusherSessions {
 
     private void release(EdgeConnection connection) {
         subscriptions.leaveAll(connection);
+        signin.release(connection);
         registry.remove(connection);
         log.debug("Connection closed: app {} socket {}", connection.appId(), connection.socketId());
     }

@@ -12,8 +12,9 @@ import tools.jackson.databind.JsonNode;
  * User authentication: {@code pusher:signin} with {@code user_data} (JSON with a non-empty
  * {@code id}) signed by the tenant's server. On success the connection is that user, is
  * subscribed to the user's {@code #server-to-user-{id}} channel (server-to-user events and
- * {@code terminate_connections}), and gets {@code pusher:signin_success}. A connection cannot
- * switch to a different user.
+ * {@code terminate_connections}), gets {@code pusher:signin_success}, and, when the app has
+ * watchlist events, counts as the user online and gets its watchlist's events ({@link Watchlists}).
+ * A connection cannot switch to a different user.
  */
 public final class UserSignin {
 
@@ -21,10 +22,12 @@ public final class UserSignin {
 
     private final AuthVerifier auth;
     private final ChannelSubscriptions subscriptions;
+    private final Watchlists watchlists;
 
-    public UserSignin(AuthVerifier auth, ChannelSubscriptions subscriptions) {
+    public UserSignin(AuthVerifier auth, ChannelSubscriptions subscriptions, Watchlists watchlists) {
         this.auth = auth;
         this.subscriptions = subscriptions;
+        this.watchlists = watchlists;
     }
 
     void signin(EdgeConnection connection, ClientFrame frame) {
@@ -44,13 +47,24 @@ public final class UserSignin {
                         connection.send(PusherCodec.error(null, "Sign-in refused: " + verdict.reason()));
                         return;
                     }
+                    boolean first = connection.userId() == null;
                     connection.signedIn(userId);
                     subscriptions.subscribeUserChannel(connection, userId).subscribe(null,
                             ex -> log.warn("Subscribing user {} of app {} to its channel failed", userId,
                                     connection.appId(), ex),
-                            () -> connection.send(PusherCodec.signinSuccess(userData)));
+                            () -> {
+                                connection.send(PusherCodec.signinSuccess(userData));
+                                if (first) {
+                                    watchlists.signedIn(connection, userId, userData);
+                                }
+                            });
                 }, ex -> connection.send(PusherCodec.error(null, ex instanceof AuthUnavailableException
                         ? "Sign-in is temporarily unavailable; try again" : "Sign-in failed; try again")));
+    }
+
+    /** A closed connection: what its sign-in started ends. */
+    void release(EdgeConnection connection) {
+        watchlists.release(connection);
     }
 
     /** The non-empty {@code id} of {@code user_data}, or {@code null}. */

@@ -155,6 +155,18 @@ class ChannelQueryApiTest {
     }
 
     @Test
+    void heraldsOwnOnlineRecordsAreNotListed() {
+        // A signed-in user's online record (watchlist events) is a presence record of a '#' channel.
+        join(APP, "#online-u1", "node-a", "1.1", "u1");
+        join(APP, "visible", "node-a", "1.1", null);
+
+        Result all = pusher.get("/channels");
+        assertThat(all.getHttpStatus()).isEqualTo(200);
+        assertThat(json(all.getMessage()).get("channels").propertyNames()).contains("visible")
+                .noneMatch(name -> name.startsWith("#"));
+    }
+
+    @Test
     void anAppWithNoOccupiedChannelsGetsAnEmptyList() {
         assertJson(pusher.get("/channels", Map.of("filter_by_prefix", "nothing-here-")), "{\"channels\":{}}");
     }

@@ -8,9 +8,12 @@ package io.herald.core.app;
  *        authentication timeout or be closed with 4009
  * @param subscriptionCount {@code pusher_internal:subscription_count} events and the
  *        {@code subscription_count} attribute of channel queries are enabled
+ * @param watchlistEvents signed-in users are told when users of the {@code watchlist} in their
+ *        {@code user_data} come online or go offline ({@code pusher_internal:watchlist_events})
  */
-public record AppFeatures(boolean clientEvents, boolean userAuthentication, boolean subscriptionCount) {
+public record AppFeatures(boolean clientEvents, boolean userAuthentication, boolean subscriptionCount,
+        boolean watchlistEvents) {
 
     /** Everything off, as a new Pusher app. */
-    public static final AppFeatures DEFAULTS = new AppFeatures(false, false, false);
+    public static final AppFeatures DEFAULTS = new AppFeatures(false, false, false, false);
 }

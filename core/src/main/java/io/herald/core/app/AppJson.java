@@ -95,6 +95,7 @@ public final class AppJson {
         node.put("clientEvents", features.clientEvents());
         node.put("userAuthentication", features.userAuthentication());
         node.put("subscriptionCount", features.subscriptionCount());
+        node.put("watchlistEvents", features.watchlistEvents());
         return node;
     }
 
@@ -149,10 +150,12 @@ public final class AppJson {
             problems.add(where + " must be an object");
             return base;
         }
-        unknownFields(node, Set.of("clientEvents", "userAuthentication", "subscriptionCount"), where, problems);
+        unknownFields(node, Set.of("clientEvents", "userAuthentication", "subscriptionCount", "watchlistEvents"), where,
+                problems);
         return new AppFeatures(bool(node, "clientEvents", base.clientEvents(), where, problems),
                 bool(node, "userAuthentication", base.userAuthentication(), where, problems),
-                bool(node, "subscriptionCount", base.subscriptionCount(), where, problems));
+                bool(node, "subscriptionCount", base.subscriptionCount(), where, problems),
+                bool(node, "watchlistEvents", base.watchlistEvents(), where, problems));
     }
 
     /** Webhooks from a JSON array of {@code {"url","events"?}}; {@code null} node → none. */

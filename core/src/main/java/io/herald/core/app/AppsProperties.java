@@ -41,6 +41,7 @@ public record AppsProperties(List<AppProperties> apps) {
      * @param clientEvents whether clients may send {@code client-*} events
      * @param userAuthentication whether connections must sign in ({@code pusher:signin})
      * @param subscriptionCount whether subscription counts are published and queryable
+     * @param watchlistEvents whether signed-in users get online/offline events for their watchlist
      * @param webhooks the app's webhook endpoints
      */
     public record AppProperties(String id, String key, String secret, String name,
@@ -49,7 +50,7 @@ public record AppsProperties(List<AppProperties> apps) {
             @DefaultValue("10") int maxClientEventsPerSecond, @DefaultValue("100") int maxPresenceMembers,
             @DefaultValue("1KB") DataSize maxUserInfo, @DefaultValue("false") boolean clientEvents,
             @DefaultValue("false") boolean userAuthentication, @DefaultValue("false") boolean subscriptionCount,
-            List<WebhookProperties> webhooks) {
+            @DefaultValue("false") boolean watchlistEvents, List<WebhookProperties> webhooks) {
 
         // Two constructors: Boot binds through the canonical one only when told so.
         @ConstructorBinding
@@ -59,7 +60,7 @@ public record AppsProperties(List<AppProperties> apps) {
         /** An app with Pusher's default limits, no features and no webhooks. */
         public AppProperties(String id, String key, String secret, String name, boolean enabled, DataSize maxPayload) {
             this(id, key, secret, name, enabled, maxPayload, 0, 0, 10, 100, DataSize.ofKilobytes(1), false, false,
-                    false, List.of());
+                    false, false, List.of());
         }
     }
 
@@ -128,7 +129,8 @@ public record AppsProperties(List<AppProperties> apps) {
             }
             if (problems.isEmpty()) {
                 result.add(new App(p.id(), p.key(), p.secret(), p.name(), p.enabled(), limits,
-                        new AppFeatures(p.clientEvents(), p.userAuthentication(), p.subscriptionCount()), webhooks,
+                        new AppFeatures(p.clientEvents(), p.userAuthentication(), p.subscriptionCount(),
+                                p.watchlistEvents()), webhooks,
                         null, null));
             }
         }

@@ -32,6 +32,7 @@ public final class PusherCodec {
     public static final String CACHE_MISS = "pusher:cache_miss";
     public static final String SIGNIN = "pusher:signin";
     public static final String SIGNIN_SUCCESS = "pusher:signin_success";
+    public static final String WATCHLIST_EVENTS = "pusher_internal:watchlist_events";
     /** Channels of this prefix carry events for one signed-in user; {@code #} is reserved by Pusher. */
     public static final String SERVER_TO_USER_PREFIX = io.herald.core.names.Names.SERVER_TO_USER_PREFIX;
 
@@ -203,6 +204,29 @@ public final class PusherCodec {
         ObjectNode data = JSON.createObjectNode();
         data.put("user_data", userData);
         return frame(SIGNIN_SUCCESS, null, JSON.writeValueAsString(data), null);
+    }
+
+    /**
+     * {@code pusher_internal:watchlist_events} (no channel) with
+     * {@code {"events":[{"name":"online","user_ids":[…]},{"name":"offline","user_ids":[…]}]}} as a
+     * string; a name whose list is empty is left out.
+     */
+    public static byte[] watchlistEvents(java.util.Collection<String> online, java.util.Collection<String> offline) {
+        ObjectNode data = JSON.createObjectNode();
+        var events = data.putArray("events");
+        addWatchlistEvent(events, "online", online);
+        addWatchlistEvent(events, "offline", offline);
+        return frame(WATCHLIST_EVENTS, null, JSON.writeValueAsString(data), null);
+    }
+
+    private static void addWatchlistEvent(tools.jackson.databind.node.ArrayNode events, String name,
+            java.util.Collection<String> userIds) {
+        if (!userIds.isEmpty()) {
+            ObjectNode event = events.addObject();
+            event.put("name", name);
+            var ids = event.putArray("user_ids");
+            userIds.forEach(ids::add);
+        }
     }
 
     /**

@@ -58,7 +58,9 @@ public interface ChannelState {
      * {@code user_info} is ignored (members keep the info they joined with, which is what the
      * others were told in {@code member_added}).
      *
-     * @param member the presence member, or {@code null} for other channel types
+     * @param member the presence member, or {@code null} for other channel types; a member makes the
+     *        record a presence record whatever the name (Herald's internal {@code #online-} channels
+     *        are presence records too)
      * @param maxMembers the app's limit of distinct users per presence channel
      *        ({@code AppLimits.maxPresenceMembers()}); ignored for other channel types
      */

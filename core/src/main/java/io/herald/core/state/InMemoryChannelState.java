@@ -47,8 +47,8 @@ public final class InMemoryChannelState implements ChannelState {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(socketId, "socketId");
-        boolean presence = ChannelType.of(channel.channel()).isPresence();
-        String userId = presence && member != null ? Objects.requireNonNull(member.userId(), "member.userId") : "";
+        boolean presence = member != null;
+        String userId = presence ? Objects.requireNonNull(member.userId(), "member.userId") : "";
         return Mono.fromSupplier(() -> {
             lastSeen.put(nodeId, clock.instant());
             JoinResult[] result = new JoinResult[1];

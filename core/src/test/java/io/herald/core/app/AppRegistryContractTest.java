@@ -41,7 +41,7 @@ public abstract class AppRegistryContractTest {
 
     protected static App app(String id, String key) {
         return new App(id, key, "secret-of-" + id, "App " + id, true,
-                new AppLimits(100, 50, 5, 2048, 10, 512), new AppFeatures(true, false, true),
+                new AppLimits(100, 50, 5, 2048, 10, 512), new AppFeatures(true, false, true, true),
                 List.of(new Webhook(URI.create("https://hooks.example.com/" + id),
                         Set.of(WebhookEventType.values()[0]))), null, null);
     }
@@ -49,7 +49,7 @@ public abstract class AppRegistryContractTest {
     @Test
     void createdAppsAreFoundByIdAndKeyWithEverything() {
         App app = new App("a1", "k1", "s1", "One", false, new AppLimits(1, 2, 3, 4, 5, 6),
-                new AppFeatures(true, true, false),
+                new AppFeatures(true, true, false, false),
                 List.of(new Webhook(URI.create("http://h.example/x"), Set.of())), "old",
                 Instant.parse("2030-01-01T00:00:00Z"));
 

@@ -16,6 +16,7 @@ import io.herald.edge.EdgeNode;
 import io.herald.edge.EdgeNodeId;
 import io.herald.edge.SubscriptionCounts;
 import io.herald.edge.UserSignin;
+import io.herald.edge.Watchlists;
 import io.herald.edge.LocalFanout;
 import io.herald.edge.PusherSessions;
 import io.herald.edge.web.PusherWebSocketHandler;
@@ -103,8 +104,14 @@ public class EdgeConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public UserSignin userSignin(AuthVerifier auth, ChannelSubscriptions subscriptions) {
-        return new UserSignin(auth, subscriptions);
+    public UserSignin userSignin(AuthVerifier auth, ChannelSubscriptions subscriptions, Watchlists watchlists) {
+        return new UserSignin(auth, subscriptions, watchlists);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public Watchlists watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, EdgeNodeId nodeId) {
+        return new Watchlists(fanout, state, notifier, nodeId.value());
     }
 
     @Bean

@@ -66,6 +66,8 @@ public final class ChannelQueryHandler {
                         + "filter_by_prefix=presence- (or a longer presence- prefix)");
             }
             return state.channels(app.id(), prefix)
+                    // '#' channels are Herald's own (users' online records), not the app's.
+                    .filter(summary -> !summary.channel().startsWith("#"))
                     .collectSortedList(Comparator.comparing(ChannelSummary::channel))
                     .map(summaries -> {
                         ObjectNode root = PusherCodec.json().createObjectNode();

@@ -1,7 +1,6 @@
 package io.herald.core.state.redis;
 
 import io.herald.core.broker.ChannelKey;
-import io.herald.core.names.ChannelType;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.state.ChannelState;
 import io.lettuce.core.KeyValue;
@@ -89,9 +88,9 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(socketId, "socketId");
-        boolean presence = ChannelType.of(channel.channel()).isPresence();
-        String userId = presence && member != null ? Objects.requireNonNull(member.userId(), "member.userId") : "";
-        String info = presence && member != null && member.userInfoJson() != null ? member.userInfoJson() : "";
+        boolean presence = member != null;
+        String userId = presence ? Objects.requireNonNull(member.userId(), "member.userId") : "";
+        String info = presence && member.userInfoJson() != null ? member.userInfoJson() : "";
         return shards.on(shards.shardOf(channel), redis -> JOIN.run(redis, prefix, channel.appId(),
                 channel.channel(), nodeId, socketId, userId, info, presence ? "1" : "0", String.valueOf(maxMembers)))
                 .map(reply -> new JoinResult(flag(reply, 0), flag(reply, 1), flag(reply, 2), number(reply, 3)));

@@ -1,0 +1,132 @@
+package io.herald.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.broker.ChannelKey;
+import io.herald.core.error.PusherError;
+import io.herald.core.signature.ChannelSignatures;
+import io.herald.core.state.ChannelState;
+import io.herald.core.testing.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Watchlist online status on one edge over real Redis, as the wire shows it (pusher-java-client
+ * has no watchlist; pusher-js's is exercised by the standalone browser test).
+ */
+class WatchlistTest {
+
+    static final String APP = "watch-app";
+    static final String KEY = "watch-key";
+    static final String SECRET = "watch-secret";
+
+    static RedisServer redis;
+    static EdgeTestServer server;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.start();
+        server = new EdgeTestServer(redis, Map.of(
+                "herald.apps[2].id", APP, "herald.apps[2].key", KEY, "herald.apps[2].secret", SECRET,
+                "herald.apps[2].watchlist-events", true,
+                "herald.state.heartbeat-interval", "500ms", "herald.state.node-timeout", "3s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        redis.close();
+    }
+
+    /** A connection signed in as {@code userId} watching {@code watchlist}; returns after signin_success. */
+    static RawClient signIn(String userId, List<String> watchlist) {
+        RawClient client = RawClient.connect(server.url("/app/" + KEY + "?protocol=7"));
+        String socketId = client.established();
+        ObjectNode userData = RawClient.JSON.createObjectNode();
+        userData.put("id", userId);
+        if (!watchlist.isEmpty()) {
+            watchlist.forEach(userData.putArray("watchlist")::add);
+        }
+        String data = userData.toString();
+        ObjectNode signin = RawClient.JSON.createObjectNode();
+        signin.put("event", "pusher:signin");
+        signin.putObject("data").put("user_data", data)
+                .put("auth", ChannelSignatures.token(KEY, SECRET, ChannelSignatures.userStringToSign(socketId, data)));
+        client.send(signin.toString());
+        client.next("pusher:signin_success");
+        return client;
+    }
+
+    /** The next watchlist event as {@code name=[ids]} strings, e.g. {@code [online=[bob], offline=[cy]]}. */
+    static List<String> nextWatchlistEvents(RawClient client) {
+        JsonNode frame = client.next("pusher_internal:watchlist_events");
+        assertThat(frame.has("channel")).isFalse();
+        List<String> events = new ArrayList<>();
+        for (JsonNode event : RawClient.JSON.readTree(frame.get("data").asString()).get("events")) {
+            List<String> ids = new ArrayList<>();
+            event.get("user_ids").forEach(id -> ids.add(id.asString()));
+            events.add(event.get("name").asString() + "=" + ids);
+        }
+        return events;
+    }
+
+    @Test
+    void aWatcherLearnsTheCurrentStateThenEachUserGoingOnlineAndOfflineOnce() {
+        try (RawClient bob = signIn("bob", List.of()); RawClient ada = signIn("ada", List.of("bob", "cy"))) {
+            assertThat(nextWatchlistEvents(ada)).containsExactly("online=[bob]", "offline=[cy]");
+
+            RawClient cyFirst = signIn("cy", List.of());
+            assertThat(nextWatchlistEvents(ada)).containsExactly("online=[cy]");
+            // A second connection of an online user changes nothing; only the last one leaving does.
+            RawClient cySecond = signIn("cy", List.of());
+            cyFirst.close();
+            cySecond.close();
+            assertThat(nextWatchlistEvents(ada)).containsExactly("offline=[cy]");
+
+            bob.close();
+            assertThat(nextWatchlistEvents(ada)).containsExactly("offline=[bob]");
+        }
+    }
+
+    @Test
+    void watchersOnSeveralConnectionsEachHearIt() {
+        try (RawClient one = signIn("dee", List.of("eve")); RawClient two = signIn("fay", List.of("eve"))) {
+            assertThat(nextWatchlistEvents(one)).containsExactly("offline=[eve]");
+            assertThat(nextWatchlistEvents(two)).containsExactly("offline=[eve]");
+            try (RawClient eve = signIn("eve", List.of())) {
+                assertThat(nextWatchlistEvents(one)).containsExactly("online=[eve]");
+                assertThat(nextWatchlistEvents(two)).containsExactly("online=[eve]");
+            }
+            assertThat(nextWatchlistEvents(one)).containsExactly("offline=[eve]");
+            assertThat(nextWatchlistEvents(two)).containsExactly("offline=[eve]");
+        }
+    }
+
+    @Test
+    void aWatchlistOfMoreThan100IdsKeepsTheFirst100AndSays4302() {
+        List<String> ids = IntStream.range(0, 101).mapToObj(i -> "u" + i).toList();
+        try (RawClient watcher = signIn("gus", ids)) {
+            JsonNode error = watcher.next("pusher:error");
+            assertThat(error.get("data").get("code").asInt()).isEqualTo(PusherError.WATCHLIST_LIMIT.code());
+            assertThat(nextWatchlistEvents(watcher)).containsExactly("offline=" + ids.subList(0, 100));
+        }
+    }
+
+    @Test
+    void aUserWhoseEdgeNodeDiedGoesOfflineWhenTheNodeIsReaped() {
+        // zed is online on another node, which then stops sending heartbeats (as after kill -9).
+        server.bean(ChannelState.class).join(new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "zed"), "dead-node",
+                "9.9", new ChannelState.PresenceMember("zed", null)).block(java.time.Duration.ofSeconds(5));
+        try (RawClient watcher = signIn("hal", List.of("zed"))) {
+            assertThat(nextWatchlistEvents(watcher)).containsExactly("online=[zed]");
+            assertThat(nextWatchlistEvents(watcher)).containsExactly("offline=[zed]");
+        }
+    }
+}
