@@ -166,6 +166,9 @@ public final class ChannelSubscriptions {
                             leaveState(connection, channel, pending);
                             return Mono.empty();
                         }
+                        if (confirmed.type().requiresAuthorization()) {
+                            connection.authorizedBySubscription();
+                        }
                         return succeeded(connection, channel, confirmed, true);
                     }));
                 });

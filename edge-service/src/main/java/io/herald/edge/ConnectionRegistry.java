@@ -24,8 +24,9 @@ import reactor.core.scheduler.Scheduler;
  * The open connections of this edge node: counted per app, swept for inactivity, and told to
  * reconnect elsewhere when the node shuts down.
  *
- * <p>Apps that require user authentication: a connection that has not signed in within
- * {@code user-authentication-timeout} is closed with 4009.
+ * <p>Apps that require authorized connections ({@code user-authentication}): a connection that
+ * has neither signed in nor subscribed to a private or presence channel within
+ * {@code user-authentication-timeout} is closed with 4009, as Pusher's "authorized connections" do.
  *
  * <p>Inactivity: a connection silent for {@code activity-timeout} gets {@code pusher:ping};
  * one still silent {@code pong-timeout} later is closed with 4201. One sweep per
@@ -104,11 +105,11 @@ public final class ConnectionRegistry implements AutoCloseable {
         long now = now();
         for (EdgeConnection connection : connections.values()) {
             try {
-                if (connection.app().features().userAuthentication() && connection.userId() == null
+                if (connection.app().features().userAuthentication() && !connection.isAuthorized()
                         && now - connection.openedNanos() > signinTimeoutNanos) {
                     countClosed(PusherError.UNAUTHORIZED);
-                    connection.closeAfterFlush(PusherError.UNAUTHORIZED,
-                            PusherError.UNAUTHORIZED.message() + ": this app requires pusher:signin");
+                    connection.closeAfterFlush(PusherError.UNAUTHORIZED, PusherError.UNAUTHORIZED.message()
+                            + ": this app requires pusher:signin or a private or presence subscription");
                     continue;
                 }
                 long pingSent = connection.pingSentNanos();

@@ -38,6 +38,7 @@ public final class EdgeConnection {
     private final long openedNanos;
     private final ClientEventLimiter clientEvents;
     private volatile String userId;
+    private volatile boolean authorizedBySubscription;
     /** {@code #online-} channels of the users this connection watches ({@link Watchlists}). */
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
     /** Set while this connection counts towards its user's online state ({@link Watchlists}). */
@@ -91,6 +92,19 @@ public final class EdgeConnection {
 
     void signedIn(String userId) {
         this.userId = userId;
+    }
+
+    /** A private or presence subscription succeeded: the connection is authorized. */
+    void authorizedBySubscription() {
+        this.authorizedBySubscription = true;
+    }
+
+    /**
+     * Signed in, or subscribed to a private or presence channel: what an app that requires
+     * authorized connections ({@code userAuthentication}) asks of every connection.
+     */
+    boolean isAuthorized() {
+        return userId != null || authorizedBySubscription;
     }
 
     Set<String> watched() {

@@ -39,7 +39,8 @@ public record AppsProperties(List<AppProperties> apps) {
      * @param maxPresenceMembers distinct users in one presence channel (Pusher: 100)
      * @param maxUserInfo the largest presence {@code user_info} (Pusher: 1KB)
      * @param clientEvents whether clients may send {@code client-*} events
-     * @param userAuthentication whether connections must sign in ({@code pusher:signin})
+     * @param userAuthentication whether connections must sign in ({@code pusher:signin}) or subscribe to a
+     *        private or presence channel in time (Pusher's authorized connections)
      * @param subscriptionCount whether subscription counts are published and queryable
      * @param watchlistEvents whether signed-in users get online/offline events for their watchlist
      * @param webhooks the app's webhook endpoints
