@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.error.PusherError;
 import io.herald.core.signature.ChannelSignatures;
-import io.herald.core.testing.RedisServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,32 +12,19 @@ import org.junit.jupiter.api.Test;
  * sign in or subscribe to a private or presence channel within the timeout, or it is closed with
  * 4009.
  */
-class AuthorizedConnectionsTest {
+class AuthorizedConnectionsTest extends EdgeAppTestSupport {
 
     static final String APP = "strict-app";
     static final String KEY = "strict-key";
     static final String SECRET = "strict-secret";
 
-    static RedisServer redis;
-    static EdgeTestServer server;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.of(
-                "herald.apps[2].id", APP, "herald.apps[2].key", KEY, "herald.apps[2].secret", SECRET,
-                "herald.apps[2].user-authentication", true,
-                "herald.edge.user-authentication-timeout", "2s"));
+    AuthorizedConnectionsTest() {
+        super(APP, KEY, SECRET);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        redis.close();
-    }
-
-    static RawClient connect() {
-        return RawClient.connect(server.url("/app/" + KEY + "?protocol=7"));
+    @Override
+    Map<String, Object> settings() {
+        return Map.of("herald.apps[2].user-authentication", true, "herald.edge.user-authentication-timeout", "2s");
     }
 
     @Test

@@ -13,7 +13,6 @@ import io.herald.core.broker.Envelope;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelCache;
-import io.herald.core.testing.RedisServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -30,28 +27,20 @@ import tools.jackson.databind.JsonNode;
  * Private, presence, cache channels, client events, sign-in and terminate_connections, with
  * Pusher's official Java client, on one edge over real Redis.
  */
-class ChannelFeaturesTest {
+class ChannelFeaturesTest extends EdgeAppTestSupport {
 
     static final String APP = "feat-app";
     static final String KEY = "feat-key";
     static final String SECRET = "feat-secret";
 
-    static RedisServer redis;
-    static EdgeTestServer server;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.of(
-                "herald.apps[2].id", APP, "herald.apps[2].key", KEY, "herald.apps[2].secret", SECRET,
-                "herald.apps[2].client-events", true, "herald.apps[2].max-presence-members", 2,
-                "herald.apps[2].max-client-events-per-second", 5, "herald.apps[2].subscription-count", true));
+    ChannelFeaturesTest() {
+        super(APP, KEY, SECRET);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        redis.close();
+    @Override
+    Map<String, Object> settings() {
+        return Map.of("herald.apps[2].client-events", true, "herald.apps[2].max-presence-members", 2,
+                "herald.apps[2].max-client-events-per-second", 5, "herald.apps[2].subscription-count", true);
     }
 
     FeatureClient client(String userId) throws Exception {

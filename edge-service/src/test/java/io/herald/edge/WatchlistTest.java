@@ -6,13 +6,10 @@ import io.herald.core.broker.ChannelKey;
 import io.herald.core.error.PusherError;
 import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelState;
-import io.herald.core.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,33 +18,25 @@ import tools.jackson.databind.node.ObjectNode;
  * Watchlist online status on one edge over real Redis, as the wire shows it (pusher-java-client
  * has no watchlist; pusher-js's is exercised by the standalone browser test).
  */
-class WatchlistTest {
+class WatchlistTest extends EdgeAppTestSupport {
 
     static final String APP = "watch-app";
     static final String KEY = "watch-key";
     static final String SECRET = "watch-secret";
 
-    static RedisServer redis;
-    static EdgeTestServer server;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.of(
-                "herald.apps[2].id", APP, "herald.apps[2].key", KEY, "herald.apps[2].secret", SECRET,
-                "herald.apps[2].watchlist-events", true,
-                "herald.state.heartbeat-interval", "500ms", "herald.state.node-timeout", "3s"));
+    WatchlistTest() {
+        super(APP, KEY, SECRET);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        redis.close();
+    @Override
+    Map<String, Object> settings() {
+        return Map.of("herald.apps[2].watchlist-events", true,
+                "herald.state.heartbeat-interval", "500ms", "herald.state.node-timeout", "3s");
     }
 
     /** A connection signed in as {@code userId} watching {@code watchlist}; returns after signin_success. */
-    static RawClient signIn(String userId, List<String> watchlist) {
-        RawClient client = RawClient.connect(server.url("/app/" + KEY + "?protocol=7"));
+    RawClient signIn(String userId, List<String> watchlist) {
+        RawClient client = connect();
         String socketId = client.established();
         ObjectNode userData = RawClient.JSON.createObjectNode();
         userData.put("id", userId);
