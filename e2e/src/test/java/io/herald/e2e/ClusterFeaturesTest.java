@@ -64,6 +64,7 @@ class ClusterFeaturesTest {
         apps.put("herald.apps[0].key", Cluster.KEY);
         apps.put("herald.apps[0].secret", Cluster.SECRET);
         apps.put("herald.apps[0].client-events", true);
+        apps.put("herald.apps[0].watchlist-events", true);
         apps.put("herald.apps[0].webhooks[0].url", tenant.url("/webhooks"));
         apps.put("herald.apps[1].id", OTHER_APP);
         apps.put("herald.apps[1].key", OTHER_KEY);
@@ -199,6 +200,20 @@ class ClusterFeaturesTest {
             onA.disconnected.get(30, java.util.concurrent.TimeUnit.SECONDS);
             onB.disconnected.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(Member.next(onA.errors)).startsWith("4009");
+        }
+    }
+
+    @Test
+    void watchlistEventsReachWatchersOnOtherEdges() throws Exception {
+        try (io.herald.core.testing.RawClient walt = io.herald.core.testing.RawClient
+                .connect("ws://127.0.0.1:" + edgeA + "/app/" + Cluster.KEY + "?protocol=7")) {
+            walt.signIn(walt.established(), Cluster.KEY, Cluster.SECRET, "{\"id\":\"walt\",\"watchlist\":[\"wren\"]}");
+            assertThat(walt.nextWatchlistEvents()).containsExactly("offline=[wren]");
+            // wren signs in with pusher-java-client on the other edge.
+            try (Member wren = new Member("wren", edgeB, tenant, true)) {
+                assertThat(walt.nextWatchlistEvents()).containsExactly("online=[wren]");
+            }
+            assertThat(walt.nextWatchlistEvents()).containsExactly("offline=[wren]");
         }
     }
 

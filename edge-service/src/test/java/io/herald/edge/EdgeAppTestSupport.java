@@ -1,5 +1,6 @@
 package io.herald.edge;
 
+import io.herald.core.testing.RawClient;
 import io.herald.core.testing.RedisServer;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.herald.edge;
 
+import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

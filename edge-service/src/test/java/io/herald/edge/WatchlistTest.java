@@ -1,12 +1,11 @@
 package io.herald.edge;
 
+import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.error.PusherError;
-import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -37,64 +36,44 @@ class WatchlistTest extends EdgeAppTestSupport {
     /** A connection signed in as {@code userId} watching {@code watchlist}; returns after signin_success. */
     RawClient signIn(String userId, List<String> watchlist) {
         RawClient client = connect();
-        String socketId = client.established();
         ObjectNode userData = RawClient.JSON.createObjectNode();
         userData.put("id", userId);
         if (!watchlist.isEmpty()) {
             watchlist.forEach(userData.putArray("watchlist")::add);
         }
-        String data = userData.toString();
-        ObjectNode signin = RawClient.JSON.createObjectNode();
-        signin.put("event", "pusher:signin");
-        signin.putObject("data").put("user_data", data)
-                .put("auth", ChannelSignatures.token(KEY, SECRET, ChannelSignatures.userStringToSign(socketId, data)));
-        client.send(signin.toString());
-        client.next("pusher:signin_success");
+        client.signIn(client.established(), KEY, SECRET, userData.toString());
         return client;
-    }
-
-    /** The next watchlist event as {@code name=[ids]} strings, e.g. {@code [online=[bob], offline=[cy]]}. */
-    static List<String> nextWatchlistEvents(RawClient client) {
-        JsonNode frame = client.next("pusher_internal:watchlist_events");
-        assertThat(frame.has("channel")).isFalse();
-        List<String> events = new ArrayList<>();
-        for (JsonNode event : RawClient.JSON.readTree(frame.get("data").asString()).get("events")) {
-            List<String> ids = new ArrayList<>();
-            event.get("user_ids").forEach(id -> ids.add(id.asString()));
-            events.add(event.get("name").asString() + "=" + ids);
-        }
-        return events;
     }
 
     @Test
     void aWatcherLearnsTheCurrentStateThenEachUserGoingOnlineAndOfflineOnce() {
         try (RawClient bob = signIn("bob", List.of()); RawClient ada = signIn("ada", List.of("bob", "cy"))) {
-            assertThat(nextWatchlistEvents(ada)).containsExactly("online=[bob]", "offline=[cy]");
+            assertThat(ada.nextWatchlistEvents()).containsExactly("online=[bob]", "offline=[cy]");
 
             RawClient cyFirst = signIn("cy", List.of());
-            assertThat(nextWatchlistEvents(ada)).containsExactly("online=[cy]");
+            assertThat(ada.nextWatchlistEvents()).containsExactly("online=[cy]");
             // A second connection of an online user changes nothing; only the last one leaving does.
             RawClient cySecond = signIn("cy", List.of());
             cyFirst.close();
             cySecond.close();
-            assertThat(nextWatchlistEvents(ada)).containsExactly("offline=[cy]");
+            assertThat(ada.nextWatchlistEvents()).containsExactly("offline=[cy]");
 
             bob.close();
-            assertThat(nextWatchlistEvents(ada)).containsExactly("offline=[bob]");
+            assertThat(ada.nextWatchlistEvents()).containsExactly("offline=[bob]");
         }
     }
 
     @Test
     void watchersOnSeveralConnectionsEachHearIt() {
         try (RawClient one = signIn("dee", List.of("eve")); RawClient two = signIn("fay", List.of("eve"))) {
-            assertThat(nextWatchlistEvents(one)).containsExactly("offline=[eve]");
-            assertThat(nextWatchlistEvents(two)).containsExactly("offline=[eve]");
+            assertThat(one.nextWatchlistEvents()).containsExactly("offline=[eve]");
+            assertThat(two.nextWatchlistEvents()).containsExactly("offline=[eve]");
             try (RawClient eve = signIn("eve", List.of())) {
-                assertThat(nextWatchlistEvents(one)).containsExactly("online=[eve]");
-                assertThat(nextWatchlistEvents(two)).containsExactly("online=[eve]");
+                assertThat(one.nextWatchlistEvents()).containsExactly("online=[eve]");
+                assertThat(two.nextWatchlistEvents()).containsExactly("online=[eve]");
             }
-            assertThat(nextWatchlistEvents(one)).containsExactly("offline=[eve]");
-            assertThat(nextWatchlistEvents(two)).containsExactly("offline=[eve]");
+            assertThat(one.nextWatchlistEvents()).containsExactly("offline=[eve]");
+            assertThat(two.nextWatchlistEvents()).containsExactly("offline=[eve]");
         }
     }
 
@@ -104,7 +83,7 @@ class WatchlistTest extends EdgeAppTestSupport {
         try (RawClient watcher = signIn("gus", ids)) {
             JsonNode error = watcher.next("pusher:error");
             assertThat(error.get("data").get("code").asInt()).isEqualTo(PusherError.WATCHLIST_LIMIT.code());
-            assertThat(nextWatchlistEvents(watcher)).containsExactly("offline=" + ids.subList(0, 100));
+            assertThat(watcher.nextWatchlistEvents()).containsExactly("offline=" + ids.subList(0, 100));
         }
     }
 
@@ -114,8 +93,8 @@ class WatchlistTest extends EdgeAppTestSupport {
         server.bean(ChannelState.class).join(new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "zed"), "dead-node",
                 "9.9", new ChannelState.PresenceMember("zed", null)).block(java.time.Duration.ofSeconds(5));
         try (RawClient watcher = signIn("hal", List.of("zed"))) {
-            assertThat(nextWatchlistEvents(watcher)).containsExactly("online=[zed]");
-            assertThat(nextWatchlistEvents(watcher)).containsExactly("offline=[zed]");
+            assertThat(watcher.nextWatchlistEvents()).containsExactly("online=[zed]");
+            assertThat(watcher.nextWatchlistEvents()).containsExactly("offline=[zed]");
         }
     }
 }

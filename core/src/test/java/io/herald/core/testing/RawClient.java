@@ -1,4 +1,4 @@
-package io.herald.edge;
+package io.herald.core.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,18 +18,18 @@ import tools.jackson.databind.json.JsonMapper;
  * close code. Compatibility is proven with the official Pusher client elsewhere; this one lets
  * tests send what no official client would.
  */
-final class RawClient implements WebSocket.Listener, AutoCloseable {
+public final class RawClient implements WebSocket.Listener, AutoCloseable {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
-    static RawClient connect(String url) {
+    public static RawClient connect(String url) {
         RawClient client = new RawClient();
         client.socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT)
                 .buildAsync(URI.create(url), client).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
@@ -58,16 +58,16 @@ final class RawClient implements WebSocket.Listener, AutoCloseable {
         closeCode.completeExceptionally(error);
     }
 
-    void send(String text) {
+    public void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    void sendBinary(byte[] bytes) {
+    public void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
 
     /** The next frame, failing the test after a generous wait. */
-    JsonNode next() {
+    public JsonNode next() {
         try {
             JsonNode frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
@@ -82,7 +82,7 @@ final class RawClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next frame with this event, skipping others (e.g. pings). */
-    JsonNode next(String event) {
+    public JsonNode next(String event) {
         while (true) {
             JsonNode frame = next();
             if (event.equals(frame.get("event").asString())) {
@@ -92,12 +92,40 @@ final class RawClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The socket id from {@code pusher:connection_established}. */
-    String established() {
+    public String established() {
         JsonNode frame = next("pusher:connection_established");
         return JSON.readTree(frame.get("data").asString()).get("socket_id").asString();
     }
 
-    int awaitClose() {
+    /**
+     * Sends {@code pusher:signin} with {@code userData}, signed with the app's key and secret as the
+     * app's server would, and waits for {@code pusher:signin_success}.
+     */
+    public void signIn(String socketId, String key, String secret, String userData) {
+        tools.jackson.databind.node.ObjectNode signin = JSON.createObjectNode();
+        signin.put("event", "pusher:signin");
+        signin.putObject("data").put("user_data", userData).put("auth", io.herald.core.signature.ChannelSignatures
+                .token(key, secret, io.herald.core.signature.ChannelSignatures.userStringToSign(socketId, userData)));
+        send(signin.toString());
+        next("pusher:signin_success");
+    }
+
+    /** The next {@code pusher_internal:watchlist_events} as {@code name=[ids]} strings, e.g. {@code online=[bob]}. */
+    public java.util.List<String> nextWatchlistEvents() {
+        JsonNode frame = next("pusher_internal:watchlist_events");
+        if (frame.has("channel")) {
+            throw new AssertionError("watchlist events carry no channel: " + frame);
+        }
+        java.util.List<String> events = new java.util.ArrayList<>();
+        for (JsonNode event : JSON.readTree(frame.get("data").asString()).get("events")) {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            event.get("user_ids").forEach(id -> ids.add(id.asString()));
+            events.add(event.get("name").asString() + "=" + ids);
+        }
+        return events;
+    }
+
+    public int awaitClose() {
         return closeCode.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
