@@ -1,7 +1,7 @@
 package io.herald.auth;
 
+import io.herald.core.config.ServiceDefaults;
 import io.herald.auth.config.AuthServiceConfiguration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -26,13 +26,7 @@ public class AuthServiceApplication {
     public static final int DEFAULT_PORT = 6003;
 
     public static Map<String, Object> defaultProperties() {
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("spring.application.name", "herald-auth-service");
-        defaults.put("server.port", DEFAULT_PORT);
-        defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus");
-        defaults.put("management.endpoint.health.probes.enabled", true);
-        defaults.put("management.endpoint.health.show-details", "never");
-        return defaults;
+        return ServiceDefaults.of("herald-auth-service", DEFAULT_PORT);
     }
 
     /** A builder with the service's defaults, for {@link #main} and for tests. */

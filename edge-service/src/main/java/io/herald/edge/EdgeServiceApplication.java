@@ -1,5 +1,6 @@
 package io.herald.edge;
 
+import io.herald.core.config.ServiceDefaults;
 import io.herald.edge.config.EdgeConfiguration;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
@@ -14,11 +15,7 @@ import org.springframework.context.annotation.Import;
 public class EdgeServiceApplication {
 
     /** Defaults of the service on its own; any of them can be overridden by properties or env. */
-    public static final Map<String, Object> DEFAULTS = Map.of(
-            "server.port", 6001,
-            "spring.application.name", "herald-edge",
-            "management.endpoints.web.exposure.include", "health,info,prometheus",
-            "management.endpoint.health.probes.enabled", true);
+    public static final Map<String, Object> DEFAULTS = ServiceDefaults.of("herald-edge", 6001);
 
     public static void main(String[] args) {
         new SpringApplicationBuilder(EdgeServiceApplication.class).properties(DEFAULTS).run(args);

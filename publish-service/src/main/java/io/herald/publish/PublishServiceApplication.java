@@ -1,7 +1,7 @@
 package io.herald.publish;
 
+import io.herald.core.config.ServiceDefaults;
 import io.herald.publish.config.PublishConfiguration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,13 +28,7 @@ public class PublishServiceApplication {
 
     /** The defaults of the service on its own. */
     public static Map<String, Object> defaultProperties() {
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("spring.application.name", "herald-publish-service");
-        defaults.put("server.port", DEFAULT_PORT);
-        defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus");
-        defaults.put("management.endpoint.health.probes.enabled", true);
-        defaults.put("management.endpoint.health.show-details", "never");
-        return defaults;
+        return ServiceDefaults.of("herald-publish-service", DEFAULT_PORT);
     }
 
     /** A builder with the service's defaults, for {@link #main} and for tests. */

@@ -13,6 +13,7 @@ import io.herald.core.app.AppsProperties;
 import io.herald.core.app.InMemoryAppRegistry;
 import io.herald.core.auth.AuthProperties;
 import io.herald.core.auth.LocalAuthVerifier;
+import io.herald.core.config.BeforeServerStops;
 import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.webhook.WebhookFailureLog;
 import java.time.Clock;
@@ -127,25 +128,7 @@ public class AuthServiceConfiguration {
      */
     @Bean
     public SmartLifecycle changeStreamsEnder(InternalHandler internal) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                internal.endChangeStreams();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        return new BeforeServerStops(internal::endChangeStreams);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.herald.edge.config;
 
+import io.herald.core.config.BeforeServerStops;
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.Broker;
 import io.herald.core.config.HeraldCoreConfiguration;
@@ -173,34 +174,18 @@ public class EdgeConfiguration {
      */
     @Bean
     public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeProperties properties) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                registry.drain(properties.drainPeriod());
-                long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
-                while (registry.size() > 0 && System.nanoTime() < deadline) {
-                    try {
-                        Thread.sleep(50);
-                    }
-                    catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
+        return new BeforeServerStops(() -> {
+            registry.drain(properties.drainPeriod());
+            long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
+            while (registry.size() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        });
     }
 }
