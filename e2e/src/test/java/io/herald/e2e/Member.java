@@ -1,13 +1,13 @@
 package io.herald.e2e;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PrivateChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
 import com.pusher.client.util.HttpChannelAuthorizer;
 import com.pusher.client.util.HttpUserAuthenticator;
 import io.herald.core.testing.OfficialClient;
+import io.herald.core.testing.PresenceRecorder;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -47,38 +47,10 @@ final class Member implements AutoCloseable {
 
     /** Joins a presence channel and returns the member ids it was given. */
     Set<String> joinPresence(String channel) throws Exception {
-        CompletableFuture<Set<String>> members = new CompletableFuture<>();
-        pusher.subscribePresence(channel, new PresenceChannelEventListener() {
-            @Override
-            public void onUsersInformationReceived(String channelName, Set<User> users) {
-                members.complete(users.stream().map(User::getId).collect(java.util.stream.Collectors.toSet()));
-            }
-
-            @Override
-            public void userSubscribed(String channelName, User user) {
-                presence.add("+" + user.getId());
-            }
-
-            @Override
-            public void userUnsubscribed(String channelName, User user) {
-                presence.add("-" + user.getId());
-            }
-
-            @Override
-            public void onAuthenticationFailure(String message, Exception e) {
-                members.completeExceptionally(new AssertionError(message, e));
-            }
-
-            @Override
-            public void onSubscriptionSucceeded(String channelName) {
-            }
-
-            @Override
-            public void onEvent(PusherEvent event) {
-                events.add(event);
-            }
-        });
-        return members.get(20, TimeUnit.SECONDS);
+        PresenceRecorder recorder = new PresenceRecorder(presence, events);
+        pusher.subscribePresence(channel, recorder);
+        return recorder.members.get(20, TimeUnit.SECONDS).stream().map(User::getId)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** Subscribes to a private channel and waits until it succeeded. */

@@ -1,9 +1,9 @@
 package io.herald.edge;
 
+import io.herald.core.testing.PresenceRecorder;
 import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PrivateChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
@@ -16,7 +16,6 @@ import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelCache;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -118,60 +117,26 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
         }
     }
 
-    static PresenceChannelEventListener presenceListener(CompletableFuture<Set<User>> members,
-            BlockingQueue<String> changes) {
-        return new PresenceChannelEventListener() {
-            @Override
-            public void onUsersInformationReceived(String channelName, Set<User> users) {
-                members.complete(users);
-            }
-
-            @Override
-            public void userSubscribed(String channelName, User user) {
-                changes.add("+" + user.getId());
-            }
-
-            @Override
-            public void userUnsubscribed(String channelName, User user) {
-                changes.add("-" + user.getId());
-            }
-
-            @Override
-            public void onAuthenticationFailure(String message, Exception e) {
-                members.completeExceptionally(new AssertionError(message, e));
-            }
-
-            @Override
-            public void onSubscriptionSucceeded(String channelName) {
-            }
-
-            @Override
-            public void onEvent(PusherEvent event) {
-            }
-        };
-    }
-
     @Test
     void presenceListsMembersAndAnnouncesArrivalsAndDeparturesOncePerUser() throws Exception {
         String channel = "presence-room";
         try (FeatureClient alice = client("alice")) {
-            CompletableFuture<Set<User>> aliceMembers = new CompletableFuture<>();
-            BlockingQueue<String> aliceSees = new LinkedBlockingQueue<>();
-            alice.pusher.subscribePresence(channel, presenceListener(aliceMembers, aliceSees));
-            assertThat(aliceMembers.get(15, TimeUnit.SECONDS)).extracting(User::getId).containsExactly("alice");
+            PresenceRecorder aliceSees = new PresenceRecorder();
+            alice.pusher.subscribePresence(channel, aliceSees);
+            assertThat(aliceSees.members.get(15, TimeUnit.SECONDS)).extracting(User::getId).containsExactly("alice");
 
             FeatureClient bob = client("bob");
-            CompletableFuture<Set<User>> bobMembers = new CompletableFuture<>();
-            bob.pusher.subscribePresence(channel, presenceListener(bobMembers, new LinkedBlockingQueue<>()));
-            assertThat(bobMembers.get(15, TimeUnit.SECONDS)).extracting(User::getId)
+            PresenceRecorder bobSees = new PresenceRecorder();
+            bob.pusher.subscribePresence(channel, bobSees);
+            assertThat(bobSees.members.get(15, TimeUnit.SECONDS)).extracting(User::getId)
                     .containsExactlyInAnyOrder("alice", "bob");
-            assertThat(FeatureClient.next(aliceSees)).isEqualTo("+bob");
+            assertThat(FeatureClient.next(aliceSees.changes)).isEqualTo("+bob");
 
             // Bob's second connection is the same member: no member_added, and the channel is not "full".
             FeatureClient bobAgain = client("bob");
-            CompletableFuture<Set<User>> bobAgainMembers = new CompletableFuture<>();
-            bobAgain.pusher.subscribePresence(channel, presenceListener(bobAgainMembers, new LinkedBlockingQueue<>()));
-            assertThat(bobAgainMembers.get(15, TimeUnit.SECONDS)).hasSize(2);
+            PresenceRecorder bobAgainSees = new PresenceRecorder();
+            bobAgain.pusher.subscribePresence(channel, bobAgainSees);
+            assertThat(bobAgainSees.members.get(15, TimeUnit.SECONDS)).hasSize(2);
 
             // A third distinct user is over the app's limit of 2 members.
             try (RawClient carol = RawClient.connect("ws://127.0.0.1:" + server.port + "/app/" + KEY + "?protocol=7")) {
@@ -187,9 +152,9 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
 
             bob.close();
             bobAgain.close();
-            assertThat(FeatureClient.next(aliceSees)).as("one member_removed when bob's last connection left")
+            assertThat(FeatureClient.next(aliceSees.changes)).as("one member_removed when bob's last connection left")
                     .isEqualTo("-bob");
-            assertThat(aliceSees.poll(1, TimeUnit.SECONDS)).isNull();
+            assertThat(aliceSees.changes.poll(1, TimeUnit.SECONDS)).isNull();
         }
     }
 

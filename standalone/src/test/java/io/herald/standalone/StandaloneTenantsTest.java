@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.channel.PresenceChannelEventListener;
-import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
 import com.pusher.rest.data.PresenceUser;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.core.signature.Hmac;
 import io.herald.core.testing.OfficialClient;
+import io.herald.core.testing.PresenceRecorder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -71,35 +69,9 @@ class StandaloneTenantsTest {
                         new PresenceUser("42", Map.of("name", "Ann")))));
         Pusher client = official.pusher;
         try {
-            CompletableFuture<Set<User>> members = new CompletableFuture<>();
-            client.subscribePresence("presence-shop", new PresenceChannelEventListener() {
-                @Override
-                public void onUsersInformationReceived(String channelName, Set<User> users) {
-                    members.complete(users);
-                }
-
-                @Override
-                public void userSubscribed(String channelName, User user) {
-                }
-
-                @Override
-                public void userUnsubscribed(String channelName, User user) {
-                }
-
-                @Override
-                public void onAuthenticationFailure(String message, Exception e) {
-                    members.completeExceptionally(new AssertionError(message, e));
-                }
-
-                @Override
-                public void onSubscriptionSucceeded(String channelName) {
-                }
-
-                @Override
-                public void onEvent(PusherEvent event) {
-                }
-            });
-            Set<User> present = members.get(15, TimeUnit.SECONDS);
+            PresenceRecorder recorder = new PresenceRecorder();
+            client.subscribePresence("presence-shop", recorder);
+            Set<User> present = recorder.members.get(15, TimeUnit.SECONDS);
             assertThat(present).extracting(User::getId).containsExactly("42");
             assertThat(present.iterator().next().getInfo()).contains("Ann");
             await().atMost(Duration.ofSeconds(15)).until(() -> webhooks.stream()
