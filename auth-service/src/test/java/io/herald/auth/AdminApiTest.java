@@ -1,5 +1,6 @@
 package io.herald.auth;
 
+import io.herald.core.testing.TestClock;
 import static io.herald.auth.AuthServiceRunner.ADMIN_TOKEN;
 import static io.herald.auth.AuthServiceRunner.INTERNAL_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,15 +1,14 @@
 package io.herald.core.app;
 
+import io.herald.core.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.core.app.redis.RedisAppStore;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +25,7 @@ class CachingAppStoreTest {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     static final Duration TTL = Duration.ofSeconds(30);
 
-    final MutableClock clock = new MutableClock();
+    final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     final CountingStore delegate = new CountingStore();
 
     static App app(String id, String key, boolean enabled) {
@@ -186,28 +185,4 @@ class CachingAppStoreTest {
         }
     }
 
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-
-        private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.herald.core.webhook;
 
+import io.herald.core.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.app.AppStore;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class InMemoryWebhookQueueTest extends WebhookQueueContractTest {
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
     @Override
     protected WebhookQueue createQueue(AppStore apps) {
@@ -19,29 +20,9 @@ class InMemoryWebhookQueueTest extends WebhookQueueContractTest {
 
     @Override
     protected void age(List<String> ids, java.time.Duration by) {
-        clock.now = clock.now.plus(by);
+        clock.advance(by);
     }
 
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-
-        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void aFullQueueDropsTheOldestEventsAndCountsThem() {

@@ -1,4 +1,4 @@
-package io.herald.auth;
+package io.herald.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,21 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves; injected as the {@code Clock} bean. */
-final class TestClock extends Clock {
+/** A clock the test moves by hand (UTC), so that nothing waits for real time to pass. */
+public final class TestClock extends Clock {
 
-    private volatile Instant now = Instant.now();
+    private volatile Instant now;
 
-    void advance(Duration duration) {
+    /** Starts now. */
+    public TestClock() {
+        this(Instant.now());
+    }
+
+    public TestClock(Instant start) {
+        this.now = start;
+    }
+
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
