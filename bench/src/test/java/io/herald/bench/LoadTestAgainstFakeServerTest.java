@@ -39,8 +39,9 @@ class LoadTestAgainstFakeServerTest {
         List<String> args = new ArrayList<>(List.of("--port", Integer.toString(server.port()),
                 "--subscribers", "20", "--rate", "100", "--duration", "1", "--warmup", "1", "--drain", "3",
                 "--threads", "2",
-                // latency in a cold JVM that also runs the server is not what these tests check
-                "--max-p99-ms", "10000"));
+                // Latency is not what these tests check (timing belongs in benchmarks): the p99
+                // limit equals the test timeout, so only loss, errors and disconnects decide.
+                "--max-p99-ms", "60000"));
         args.addAll(List.of(extra));
         return args;
     }
@@ -64,7 +65,12 @@ class LoadTestAgainstFakeServerTest {
         assertThat(r.lost()).isZero();
         assertThat(r.duplicates()).isZero();
         assertThat(r.disconnects()).isZero();
-        assertThat(r.latencyP99Ms()).isPositive().isLessThan(1000);
+        // every delivery was timed, and the percentiles are those of one distribution
+        assertThat(r.latencyP50Ms()).isPositive();
+        assertThat(r.latencyP50Ms()).isLessThanOrEqualTo(r.latencyP90Ms());
+        assertThat(r.latencyP90Ms()).isLessThanOrEqualTo(r.latencyP99Ms());
+        assertThat(r.latencyP99Ms()).isLessThanOrEqualTo(r.latencyP999Ms());
+        assertThat(r.latencyP999Ms()).isLessThanOrEqualTo(r.latencyMaxMs());
         assertThat(r.withinLimits()).isTrue();
         // warm-up (100) + measured (100) + the pre-flight probe
         assertThat(server.published.get()).isEqualTo(201);
@@ -106,7 +112,7 @@ class LoadTestAgainstFakeServerTest {
         assertThat(root.get("maxPassingRate").asInt()).isEqualTo(40);
         assertThat(root.get("steps")).hasSize(2);
         assertThat(root.get("steps").get(1).get("deliveries").asLong()).isEqualTo(20 * 40);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Highest rate with p99 < 10000 ms and zero loss: 40 msg/s");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Highest rate with p99 < 60000 ms and zero loss: 40 msg/s");
     }
 
     @Test
