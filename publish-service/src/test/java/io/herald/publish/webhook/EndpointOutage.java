@@ -1,0 +1,92 @@
+package io.herald.publish.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.herald.core.protocol.PusherCodec;
+import io.herald.core.testing.TestClock;
+import io.herald.core.webhook.WebhookEvent;
+import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * A tenant's endpoint goes down for a while and comes back, as the tenant lives it: the scenario
+ * of issue 7, run by {@link WebhookDispatcherTest} (in-memory queue) and
+ * {@link RedisWebhookDispatcherTest} (Redis Stream). The dispatcher and its sender run on the
+ * hand-moved {@link TestClock}, which is what the circuit measures its open wait on; backoffs of
+ * batches are real time (short).
+ */
+final class EndpointOutage {
+
+    /** What the tenant is promised: a new event arrives within this of its trigger once the endpoint is back. */
+    static final Duration FRESH_EVENT_BOUND = Duration.ofSeconds(2);
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final int OLD_EVENTS = 6;
+
+    private EndpointOutage() {
+    }
+
+    /**
+     * One event per batch (so every old event is a batch retrying on its own backoff), backoff
+     * from 1 s to 4 s (longer than the bound: a new event held behind it would miss the bound),
+     * the default circuit breaker, and a retry period that the test's clock moves never exhaust.
+     */
+    static WebhookDispatcherProperties properties(String consumerName, Duration claimIdle) {
+        return new WebhookDispatcherProperties(true, 1, Duration.ofMillis(50), Duration.ofSeconds(4),
+                Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(4), claimIdle, 10_000, 2000, 100,
+                consumerName, WebhookDispatcherProperties.CircuitBreaker.DEFAULTS);
+    }
+
+    /**
+     * Runs the scenario against a started dispatcher whose app {@code appId} has its only endpoint
+     * at {@code path} of {@code receiver}; {@code enqueue} queues an event, {@code failures} reads
+     * the app's failure log. Returns when every event has arrived; the caller checks its queue.
+     */
+    static void run(TestReceiver receiver, String path, String appId, TestClock clock, WebhookSender sender,
+            Consumer<WebhookEvent> enqueue, Supplier<List<WebhookFailure>> failures) {
+        List<String> old = IntStream.range(0, OLD_EVENTS).mapToObj(i -> "old-" + i).toList();
+
+        // Down: every old batch fails, the circuit opens, retries are refused without a request.
+        receiver.answer(path, 503);
+        old.forEach(channel -> enqueue.accept(WebhookEvent.channel(appId, WebhookEventType.CHANNEL_OCCUPIED,
+                channel, 1)));
+        await().atMost(TIMEOUT).until(() -> sender.circuitState(receiver.url(path)) == CircuitBreaker.State.OPEN);
+
+        // ... for a while: twice the circuit's wait passes, and the old batches go on failing.
+        for (Duration wait : List.of(Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+            int recorded = failures.get().size();
+            clock.advance(wait.plusMillis(1));
+            await().atMost(TIMEOUT).until(() -> failures.get().size() >= recorded + 2);
+        }
+        assertThat(deliveredChannels(receiver, path)).isEmpty();
+
+        // The tenant fixes its endpoint, and a channel becomes occupied.
+        receiver.answer(path, 200);
+        enqueue.accept(WebhookEvent.channel(appId, WebhookEventType.CHANNEL_OCCUPIED, "fresh", 2));
+        // The circuit's longest wait passes: from here nothing but the dispatcher's own schedule can
+        // hold the new event back (the old batches' backoffs are up to 4 s of real time).
+        clock.advance(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS.maxWaitInOpen().plusMillis(1));
+
+        await().atMost(FRESH_EVENT_BOUND).until(() -> deliveredChannels(receiver, path).contains("fresh"));
+
+        // Every old batch still arrives, none given up: within the retry period.
+        await().atMost(TIMEOUT).until(() -> deliveredChannels(receiver, path).containsAll(old));
+        assertThat(failures.get()).noneMatch(WebhookFailure::gaveUp);
+        assertThat(deliveredChannels(receiver, path)).containsOnlyOnce("fresh");
+    }
+
+    /** The channels of the events the endpoint accepted, once per delivery. */
+    static List<String> deliveredChannels(TestReceiver receiver, String path) {
+        List<String> channels = new ArrayList<>();
+        receiver.requests(path).stream().filter(TestReceiver.Request::accepted).forEach(r -> PusherCodec.json()
+                .readTree(r.body()).get("events").forEach(e -> channels.add(e.get("channel").asString())));
+        return channels;
+    }
+}
