@@ -85,6 +85,11 @@ final class EndpointBatcher {
         return !waiting.isEmpty();
     }
 
+    /** How many batches wait for the circuit (not counting one out as the probe). */
+    int waitingCount() {
+        return waiting.size();
+    }
+
     /**
      * The newest waiting batch, to try as the probe, or {@code null} when none waits or one is out
      * already (until {@link #probeDone()}). The newest: it carries what the tenant has not seen yet.

@@ -143,6 +143,18 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         return tracked.size();
     }
 
+    /** Batches held now that wait, unsent, for their endpoint's circuit to let them through (diagnostics). */
+    public int waitingForRecovery() {
+        int[] count = new int[1];
+        for (EndpointBatcher.Key key : recovering) {
+            endpoints.computeIfPresent(key, (k, batcher) -> {
+                count[0] += batcher.waitingCount();
+                return batcher;
+            });
+        }
+        return count[0];
+    }
+
     @Override
     public synchronized void start() {
         if (running) {

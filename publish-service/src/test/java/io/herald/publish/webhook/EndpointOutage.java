@@ -12,6 +12,7 @@ import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -35,12 +36,13 @@ final class EndpointOutage {
 
     /**
      * One event per batch (so every old event is a batch retrying on its own backoff), backoff
-     * from 1 s to 4 s (longer than the bound: a new event held behind it would miss the bound),
-     * the default circuit breaker, and a retry period that the test's clock moves never exhaust.
+     * from 3 s to 6 s (longer than the bound: a new event that backed off like a retry, or waited
+     * for one, would miss it), the default circuit breaker, and a retry period that the test's
+     * clock moves never exhaust.
      */
     static WebhookDispatcherProperties properties(String consumerName, Duration claimIdle) {
         return new WebhookDispatcherProperties(true, 1, Duration.ofMillis(50), Duration.ofSeconds(4),
-                Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(4), claimIdle, 10_000, 2000, 100,
+                Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofSeconds(6), claimIdle, 10_000, 2000, 100,
                 consumerName, WebhookDispatcherProperties.CircuitBreaker.DEFAULTS);
     }
 
@@ -49,8 +51,8 @@ final class EndpointOutage {
      * at {@code path} of {@code receiver}; {@code enqueue} queues an event, {@code failures} reads
      * the app's failure log. Returns when every event has arrived; the caller checks its queue.
      */
-    static void run(TestReceiver receiver, String path, String appId, TestClock clock, WebhookSender sender,
-            Consumer<WebhookEvent> enqueue, Supplier<List<WebhookFailure>> failures) {
+    static void run(TestReceiver receiver, String path, String appId, TestClock clock, WebhookDispatcher dispatcher,
+            WebhookSender sender, Consumer<WebhookEvent> enqueue, Supplier<List<WebhookFailure>> failures) {
         List<String> old = IntStream.range(0, OLD_EVENTS).mapToObj(i -> "old-" + i).toList();
 
         // Down: every old batch fails, the circuit opens, retries are refused without a request.
@@ -59,22 +61,29 @@ final class EndpointOutage {
                 channel, 1)));
         await().atMost(TIMEOUT).until(() -> sender.circuitState(receiver.url(path)) == CircuitBreaker.State.OPEN);
 
-        // ... for a while: twice the circuit's wait passes, and the old batches go on failing.
-        for (Duration wait : List.of(Duration.ofSeconds(1), Duration.ofSeconds(2))) {
-            int recorded = failures.get().size();
-            clock.advance(wait.plusMillis(1));
-            await().atMost(TIMEOUT).until(() -> failures.get().size() >= recorded + 2);
-        }
+        // ... for a while: the circuit's first wait passes, and the old batches go on failing (the
+        // first retry to come is the probe, and fails too).
+        int recorded = failures.get().size();
+        clock.advance(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS.waitInOpen().plusMillis(1));
+        await().atMost(TIMEOUT).until(() -> failures.get().size() > recorded);
         assertThat(deliveredChannels(receiver, path)).isEmpty();
 
-        // The tenant fixes its endpoint, and a channel becomes occupied.
+        // The tenant fixes its endpoint, and a channel becomes occupied: the circuit, still open,
+        // refuses the new batch's first attempt.
         receiver.answer(path, 200);
         enqueue.accept(WebhookEvent.channel(appId, WebhookEventType.CHANNEL_OCCUPIED, "fresh", 2));
-        // The circuit's longest wait passes: from here nothing but the dispatcher's own schedule can
-        // hold the new event back (the old batches' backoffs are up to 4 s of real time).
-        clock.advance(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS.maxWaitInOpen().plusMillis(1));
-
-        await().atMost(FRESH_EVENT_BOUND).until(() -> deliveredChannels(receiver, path).contains("fresh"));
+        // Once it waits, the circuit's longest wait passes: from then on nothing but the dispatcher's
+        // own schedule can hold the new event back (the old batches' backoffs are 3 to 6 s of real
+        // time). The bound counts from the trigger.
+        AtomicBoolean waitPassed = new AtomicBoolean();
+        await().atMost(FRESH_EVENT_BOUND).pollInterval(Duration.ofMillis(10)).until(() -> {
+            if (!waitPassed.get() && dispatcher.waitingForRecovery() == 1) {
+                clock.advance(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS.maxWaitInOpen().plusMillis(1));
+                waitPassed.set(true);
+            }
+            return deliveredChannels(receiver, path).contains("fresh");
+        });
+        assertThat(waitPassed).as("the new batch waited for the circuit").isTrue();
 
         // Every old batch still arrives, none given up: within the retry period.
         await().atMost(TIMEOUT).until(() -> deliveredChannels(receiver, path).containsAll(old));

@@ -160,7 +160,7 @@ class RedisWebhookDispatcherTest {
         Process a = process(properties, sender, clock);
         a.dispatcher().start();
 
-        EndpointOutage.run(receiver, "/hooks", app.id(), clock, sender,
+        EndpointOutage.run(receiver, "/hooks", app.id(), clock, a.dispatcher(), sender,
                 event -> a.queue().enqueue(event).block(TIMEOUT),
                 () -> a.failures().recent(app.id(), 100).collectList().block(TIMEOUT));
 

@@ -318,7 +318,7 @@ class WebhookDispatcherTest {
         dispatchers.add(dispatcher);
         dispatcher.start();
 
-        EndpointOutage.run(receiver, "/app1", app1.id(), clock, sender, this::enqueue, () -> failuresOf("app-1"));
+        EndpointOutage.run(receiver, "/app1", app1.id(), clock, dispatcher, sender, this::enqueue, () -> failuresOf("app-1"));
 
         await().atMost(TIMEOUT).until(() -> queue.size() == 0 && dispatcher.inFlight() == 0);
         assertThat(counter(HeraldMeters.WEBHOOKS_DELIVERED, "app-1")).isEqualTo(EndpointOutage.OLD_EVENTS + 1);
