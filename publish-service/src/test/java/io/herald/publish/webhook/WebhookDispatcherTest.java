@@ -86,10 +86,15 @@ class WebhookDispatcherTest {
                     Duration.ofSeconds(1));
 
     private WebhookDispatcher start(WebhookDispatcherProperties properties) {
-        WebhookSender sender = new WebhookSender(properties);
+        return start(properties, Clock.systemUTC());
+    }
+
+    /** A started dispatcher whose sender ({@code senders}' last) and schedule run on {@code clock}. */
+    private WebhookDispatcher start(WebhookDispatcherProperties properties, Clock clock) {
+        WebhookSender sender = new WebhookSender(properties, clock);
         senders.add(sender);
         WebhookDispatcher dispatcher = new WebhookDispatcher(queue, new StaticAppStore(List.of(app1, app2, picky)),
-                sender, failures, meters, Clock.systemUTC(), properties);
+                sender, failures, meters, clock, properties);
         dispatchers.add(dispatcher);
         dispatcher.start();
         return dispatcher;
@@ -311,14 +316,11 @@ class WebhookDispatcherTest {
     void afterAnOutageANewEventArrivesWithinTwoSecondsWhileOldBatchesAreStillRetried() {
         TestClock clock = new TestClock();
         WebhookDispatcherProperties properties = EndpointOutage.properties("", Duration.ofSeconds(30));
-        WebhookSender sender = new WebhookSender(properties, clock);
-        senders.add(sender);
-        WebhookDispatcher dispatcher = new WebhookDispatcher(queue, new StaticAppStore(List.of(app1)), sender,
-                failures, meters, clock, properties);
-        dispatchers.add(dispatcher);
-        dispatcher.start();
+        WebhookDispatcher dispatcher = start(properties, clock);
+        WebhookSender sender = senders.get(senders.size() - 1);
 
-        EndpointOutage.run(receiver, "/app1", app1.id(), clock, dispatcher, sender, this::enqueue, () -> failuresOf("app-1"));
+        EndpointOutage.run(receiver, "/app1", app1.id(), clock, dispatcher, sender, this::enqueue,
+                () -> failuresOf("app-1"));
 
         await().atMost(TIMEOUT).until(() -> queue.size() == 0 && dispatcher.inFlight() == 0);
         assertThat(counter(HeraldMeters.WEBHOOKS_DELIVERED, "app-1")).isEqualTo(EndpointOutage.OLD_EVENTS + 1);
@@ -333,12 +335,8 @@ class WebhookDispatcherTest {
                 Duration.ofMinutes(5), Duration.ofMinutes(5));
         WebhookDispatcherProperties properties = properties(1, Duration.ofMillis(10), Duration.ofMinutes(1),
                 Duration.ofSeconds(4), breaker);
-        WebhookSender sender = new WebhookSender(properties, clock);
-        senders.add(sender);
-        WebhookDispatcher dispatcher = new WebhookDispatcher(queue, new StaticAppStore(List.of(app1)), sender,
-                failures, meters, clock, properties);
-        dispatchers.add(dispatcher);
-        dispatcher.start();
+        WebhookDispatcher dispatcher = start(properties, clock);
+        WebhookSender sender = senders.get(senders.size() - 1);
         IntStream.range(0, 2).forEach(i -> enqueue(
                 WebhookEvent.channel("app-1", WebhookEventType.CHANNEL_OCCUPIED, "old-" + i, i)));
         await().atMost(TIMEOUT).until(() -> sender.circuitState(receiver.url("/app1")) == CircuitBreaker.State.OPEN);
