@@ -1,5 +1,6 @@
 package io.herald.publish.webhook;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.Webhook;
@@ -43,8 +44,16 @@ import reactor.core.scheduler.Schedulers;
  * {@code batch-max-events} events or {@code batch-window} after its first event. A failed attempt
  * (non-2XX, no answer within {@code request-timeout}, connection failure, open circuit) is recorded
  * in the {@link WebhookFailureLog} and retried after {@code initial-backoff}, doubling up to
- * {@code max-backoff}, until {@code retry-period} after the first attempt; then the batch is given
- * up (recorded as such).
+ * {@code max-backoff}, until {@code retry-period} after the batch was formed; then the batch is
+ * given up (recorded as such). Every batch keeps its own schedule: no batch waits for another.
+ *
+ * <p>After an outage: a new batch for an endpoint whose circuit is open is not sent (and not
+ * counted as an attempt) but waits with the endpoint, so that the backoff of old batches never
+ * holds it back. Every {@link #RECOVERY_CHECK} the newest waiting batch of each such endpoint is
+ * offered to the circuit, which lets it through as its probe once its open wait has passed (see
+ * {@link WebhookSender}); when the circuit has closed (by that probe or by a retry of an old batch),
+ * every waiting batch is sent at once. Old batches go on retrying on their own backoff meanwhile. A
+ * waiting batch whose retry period ends is given up.
  *
  * <p>At least once: an event is acknowledged in the queue only when every endpoint it went to
  * has answered 2XX or given it up. This dispatcher refreshes its claim on the events it holds
@@ -69,6 +78,12 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     static final Duration FULL_PAUSE = Duration.ofMillis(100);
     /** Pause of the read loop after the queue failed (state Redis unreachable). */
     static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
+    /**
+     * How often endpoints with batches waiting for their circuit are looked at: such a batch is sent
+     * at most this long after the circuit would let a probe through, or has closed. Looking costs
+     * no request (an open circuit refuses at once) and only endpoints with waiting batches are looked at.
+     */
+    static final Duration RECOVERY_CHECK = Duration.ofMillis(100);
     /** Events refreshed per command. */
     private static final int TOUCH_CHUNK = 500;
     /**
@@ -91,11 +106,14 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     private final ConcurrentHashMap<String, TrackedEvent> tracked = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<EndpointBatcher.Key, EndpointBatcher> endpoints = new ConcurrentHashMap<>();
     private final Set<Disposable> attempts = ConcurrentHashMap.newKeySet();
+    /** Endpoints with batches waiting for their circuit; changed only inside {@link #endpoints}' atomic sections. */
+    private final Set<EndpointBatcher.Key> recovering = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile long lastReclaimNanos;
     private volatile long lastForgetNanos;
     private Disposable loop;
     private Disposable toucher;
+    private Disposable recoverer;
 
     public WebhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
             WebhookFailureLog failures, MeterRegistry meters, Clock clock, WebhookDispatcherProperties properties) {
@@ -125,6 +143,18 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         return tracked.size();
     }
 
+    /** Batches held now that wait, unsent, for their endpoint's circuit to let them through (diagnostics). */
+    public int waitingForRecovery() {
+        int[] count = new int[1];
+        for (EndpointBatcher.Key key : recovering) {
+            endpoints.computeIfPresent(key, (k, batcher) -> {
+                count[0] += batcher.waitingCount();
+                return batcher;
+            });
+        }
+        return count[0];
+    }
+
     @Override
     public synchronized void start() {
         if (running) {
@@ -140,6 +170,18 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(tick -> touchAll())
                 .subscribe();
+        recoverer = Flux.interval(RECOVERY_CHECK, RECOVERY_CHECK)
+                .onBackpressureDrop()
+                .subscribe(tick -> {
+                    try {
+                        checkRecovering();
+                    }
+                    catch (RuntimeException ex) {
+                        // One bad round must not stop the checks: waiting batches would wait forever.
+                        log.warn("A webhook recovery check failed; checking again in {} ms", RECOVERY_CHECK.toMillis(),
+                                ex);
+                    }
+                });
         log.info("Webhook dispatcher {} started", name);
     }
 
@@ -156,10 +198,12 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         running = false;
         loop.dispose();
         toucher.dispose();
+        recoverer.dispose();
         attempts.forEach(Disposable::dispose);
         attempts.clear();
         tracked.clear();
         endpoints.clear();
+        recovering.clear();
         log.info("Webhook dispatcher {} stopped", name);
     }
 
@@ -316,18 +360,20 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
 
     // ---- sending
 
-    private record Batch(EndpointBatcher.Key key, App app, List<TrackedEvent> events, byte[] body, long deadline) {
-    }
-
     private void send(EndpointBatcher.Key key, App app, List<TrackedEvent> events) {
         List<WebhookEvent> payload = events.stream().map(event -> event.queued().event()).toList();
         long now = clock.millis();
-        Batch batch = new Batch(key, app, events, WebhookBody.encode(now, payload),
+        WebhookBatch batch = new WebhookBatch(key, app, events, WebhookBody.encode(now, payload),
                 now + properties.retryPeriod().toMillis());
-        attempt(batch, 1, Duration.ZERO);
+        attempt(batch, 1, Duration.ZERO, false);
     }
 
-    private void attempt(Batch batch, int attempt, Duration delay) {
+    /**
+     * Attempt {@code attempt} of the batch after {@code delay}. Attempt 1 is the batch's first
+     * request; while the circuit refuses it, it waits with its endpoint and is tried again (still
+     * as attempt 1) by the recovery check, as that endpoint's probe ({@code probe}).
+     */
+    private void attempt(WebhookBatch batch, int attempt, Duration delay, boolean probe) {
         if (!running) {
             return;
         }
@@ -354,19 +400,28 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                     @Override
                     protected void hookFinally(SignalType type) {
                         attempts.remove(this);
+                        if (probe) {
+                            endpoints.computeIfPresent(batch.key(), (k, batcher) -> {
+                                batcher.probeDone();
+                                return batcher;
+                            });
+                        }
                     }
                 });
     }
 
-    private void delivered(Batch batch) {
+    private void delivered(WebhookBatch batch) {
         counter(HeraldMeters.WEBHOOKS_DELIVERED, batch.key().appId(), "webhook events delivered")
                 .increment(batch.events().size());
         finish(batch);
     }
 
-    private void failed(Batch batch, int attempt, Throwable ex) {
+    private void failed(WebhookBatch batch, int attempt, Throwable ex) {
         WebhookDeliveryException failure = ex instanceof WebhookDeliveryException delivery ? delivery
                 : new WebhookDeliveryException(0, "request failed: " + ex);
+        if (attempt == 1 && failure.wasRefused() && awaitRecovery(batch)) {
+            return;
+        }
         Duration backoff = backoff(attempt);
         long now = clock.millis();
         boolean giveUp = now + backoff.toMillis() > batch.deadline();
@@ -384,8 +439,81 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         else {
             log.debug("Webhook attempt {} to {} failed ({}); retrying in {} ms", attempt,
                     redacted(batch.key().url()), failure.getMessage(), backoff.toMillis());
-            attempt(batch, attempt + 1, backoff);
+            attempt(batch, attempt + 1, backoff, false);
         }
+    }
+
+    // ---- recovery
+
+    /**
+     * The circuit refused the batch's first attempt: it waits with its endpoint rather than backing
+     * off, so that it goes as soon as the endpoint is back. False when the endpoint is gone (stopped).
+     */
+    private boolean awaitRecovery(WebhookBatch batch) {
+        boolean[] waiting = new boolean[1];
+        endpoints.computeIfPresent(batch.key(), (key, batcher) -> {
+            batcher.await(batch);
+            recovering.add(key);
+            waiting[0] = true;
+            return batcher;
+        });
+        return waiting[0] || !running;
+    }
+
+    private static final class Recovery {
+        List<WebhookBatch> expired = List.of();
+        List<WebhookBatch> release = List.of();
+        WebhookBatch probe;
+    }
+
+    /**
+     * For each endpoint with waiting batches: gives up those past their deadline; sends them all
+     * when its circuit has closed; else offers the newest to the circuit as its probe (refused at
+     * once, without a request, until the circuit's open wait has passed).
+     */
+    private void checkRecovering() {
+        if (!running) {
+            return;
+        }
+        for (EndpointBatcher.Key key : recovering) {
+            CircuitBreaker.State state = sender.circuitState(key.url());
+            long now = clock.millis();
+            Recovery recovery = new Recovery();
+            EndpointBatcher present = endpoints.computeIfPresent(key, (k, batcher) -> {
+                recovery.expired = batcher.takeExpired(now);
+                if (state == CircuitBreaker.State.CLOSED) {
+                    recovery.release = batcher.takeWaiting();
+                }
+                else if (state == CircuitBreaker.State.OPEN) {
+                    recovery.probe = batcher.takeProbe();
+                }
+                // While HALF_OPEN a probe (this one or an old batch's retry) is out: its answer decides.
+                if (!batcher.hasWaiting() && recovery.probe == null) {
+                    recovering.remove(k);
+                }
+                return batcher;
+            });
+            if (present == null) {
+                recovering.remove(key);
+            }
+            recovery.expired.forEach(this::giveUpUnsent);
+            recovery.release.forEach(batch -> attempt(batch, 1, Duration.ZERO, false));
+            if (recovery.probe != null) {
+                attempt(recovery.probe, 1, Duration.ZERO, true);
+            }
+        }
+    }
+
+    /** A batch that waited for its endpoint's circuit for the whole retry period, never sent. */
+    private void giveUpUnsent(WebhookBatch batch) {
+        failures.record(new WebhookFailure(batch.key().appId(), batch.key().url(), clock.instant(), 0, 0,
+                WebhookDeliveryException.refused().getMessage() + "; never sent", batch.events().size(), true))
+                .subscribe(null, recordError -> log.debug("Could not record a webhook failure", recordError));
+        log.warn("Gave up a batch of {} webhook events of app {} to {}: its circuit stayed open for the retry period",
+                batch.events().size(), batch.key().appId(), redacted(batch.key().url()));
+        counter(HeraldMeters.WEBHOOKS_FAILED, batch.key().appId(), "webhook events given up")
+                .increment(batch.events().size());
+        finish(batch);
     }
 
     /** The wait after failed attempt {@code attempt}: initial-backoff doubled per further attempt, capped. */
@@ -398,7 +526,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     }
 
     /** The batch is done (delivered or given up): acknowledge every event that has no endpoint left. */
-    private void finish(Batch batch) {
+    private void finish(WebhookBatch batch) {
         endpoints.computeIfPresent(batch.key(), (k, batcher) -> {
             batcher.release(batch.events().size());
             return batcher.idle() ? null : batcher;

@@ -87,20 +87,33 @@ public record WebhookDispatcherProperties(
 
     /**
      * The circuit breaker of each endpoint URL ({@code herald.webhooks.dispatcher.circuit-breaker.*}).
-     * While open, attempts to the endpoint fail at once (recorded as failures) and are retried later.
+     * While open, no request goes to the endpoint: retries of batches that failed there fail at once
+     * (recorded as failures) and are retried on their own backoff; new batches wait, unsent, for the
+     * endpoint to recover. After a wait it lets one trial request (a probe) through: success closes
+     * it, failure opens it again for twice the previous wait, up to {@code maxWaitInOpen}.
      *
      * @param failureRateThreshold the percentage of failed attempts, among the last {@code slidingWindow}, that opens it
      * @param slidingWindow how many recent attempts are counted
      * @param minimumCalls how many attempts must have been made before the rate counts
-     * @param waitInOpen how long it stays open before letting one trial attempt through
+     * @param waitInOpen how long it stays open the first time before a probe; it doubles after each failed probe
+     * @param maxWaitInOpen the longest it stays open before a probe, however long the endpoint has been down;
+     *        never shorter than {@code waitInOpen} (a shorter value is taken as {@code waitInOpen})
      */
     public record CircuitBreaker(
             @DefaultValue("50") float failureRateThreshold,
             @DefaultValue("10") int slidingWindow,
             @DefaultValue("5") int minimumCalls,
-            @DefaultValue("30s") Duration waitInOpen) {
+            @DefaultValue("1s") Duration waitInOpen,
+            @DefaultValue("4s") Duration maxWaitInOpen) {
 
-        public static final CircuitBreaker DEFAULTS = new CircuitBreaker(50, 10, 5, Duration.ofSeconds(30));
+        /*
+         * Why 1 s doubling to 4 s (it was a fixed 30 s): a tenant that fixes its endpoint sees new
+         * events by the next probe, so this wait is how late they can be after an outage. One probe
+         * every 4 s at most, one request at a time, is no load for a dead endpoint, and every other
+         * attempt to it fails at once without a request.
+         */
+        public static final CircuitBreaker DEFAULTS = new CircuitBreaker(50, 10, 5, Duration.ofSeconds(1),
+                Duration.ofSeconds(4));
 
         public CircuitBreaker {
             List<String> problems = new ArrayList<>();
@@ -111,6 +124,11 @@ public record WebhookDispatcherProperties(
             positive(problems, p + "sliding-window", slidingWindow);
             positive(problems, p + "minimum-calls", minimumCalls);
             positive(problems, p + "wait-in-open", waitInOpen);
+            positive(problems, p + "max-wait-in-open", maxWaitInOpen);
+            if (problems.isEmpty() && maxWaitInOpen.compareTo(waitInOpen) < 0) {
+                // A configuration from before max-wait-in-open (wait-in-open: 30s) keeps its fixed wait.
+                maxWaitInOpen = waitInOpen;
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid webhook dispatcher configuration: "
                         + String.join("; ", problems));

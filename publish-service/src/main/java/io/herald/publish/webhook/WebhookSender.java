@@ -4,12 +4,14 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.herald.core.signature.Hmac;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -26,8 +28,12 @@ import reactor.netty.resources.LoopResources;
  *
  * <p>Every endpoint URL has its own resilience4j circuit breaker: non-2XX answers, timeouts and
  * connection failures count as failures; while the breaker is open, {@link #send} fails at once
- * without a request. The HTTP client has its own event loops and connection pool, so webhook
- * traffic never competes with the API server's loops, and never blocks a thread.
+ * without a request ({@link WebhookDeliveryException#wasRefused()}). It stays open for
+ * {@code wait-in-open}, measured on the given clock; then the first {@link #send} is the one
+ * trial request (the probe), and other sends are refused until it is answered. A failed probe
+ * opens it again for twice as long, up to {@code max-wait-in-open}; a successful one closes it.
+ * The HTTP client has its own event loops and connection pool, so webhook traffic never competes
+ * with the API server's loops, and never blocks a thread.
  */
 public class WebhookSender implements AutoCloseable {
 
@@ -43,8 +49,15 @@ public class WebhookSender implements AutoCloseable {
     private final Duration timeout;
     private final CircuitBreakerRegistry breakers;
 
+    /** A sender whose circuit breakers measure their open wait on the system clock. */
     public WebhookSender(WebhookDispatcherProperties properties) {
+        this(properties, Clock.systemUTC());
+    }
+
+    /** A sender whose circuit breakers measure their open wait on {@code clock}. */
+    public WebhookSender(WebhookDispatcherProperties properties, Clock clock) {
         Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(clock, "clock");
         this.timeout = properties.requestTimeout();
         this.loops = LoopResources.create("herald-webhook", LOOP_THREADS, true);
         this.connections = ConnectionProvider.builder("herald-webhooks")
@@ -62,8 +75,11 @@ public class WebhookSender implements AutoCloseable {
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(cb.slidingWindow())
                 .minimumNumberOfCalls(cb.minimumCalls())
-                .waitDurationInOpenState(cb.waitInOpen())
+                // resilience4j counts the times it opened without closing in between: the wait grows with them.
+                .waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(cb.waitInOpen(), 2,
+                        cb.maxWaitInOpen()))
                 .permittedNumberOfCallsInHalfOpenState(1)
+                .clock(clock)
                 .writableStackTraceEnabled(false)
                 .build());
         // The first HMAC loads the JCA provider (class loading, file reads): do it here, not on an event loop.
@@ -103,7 +119,7 @@ public class WebhookSender implements AutoCloseable {
 
     private WebhookDeliveryException describe(Throwable ex) {
         if (ex instanceof CallNotPermittedException) {
-            return new WebhookDeliveryException(0, "circuit open: recent attempts to this endpoint failed");
+            return WebhookDeliveryException.refused();
         }
         if (ex instanceof TimeoutException || ex instanceof io.netty.handler.timeout.ReadTimeoutException) {
             return new WebhookDeliveryException(0, "no response within " + timeout.toMillis() + " ms");

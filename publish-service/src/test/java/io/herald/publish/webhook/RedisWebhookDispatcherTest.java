@@ -9,6 +9,7 @@ import io.herald.core.app.Webhook;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
+import io.herald.core.testing.TestClock;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
 import io.herald.core.webhook.WebhookEventType;
@@ -90,18 +91,21 @@ class RedisWebhookDispatcherTest {
     }
 
     private Process process(String name) {
+        WebhookDispatcherProperties properties = new WebhookDispatcherProperties(true, 20, Duration.ofMillis(50),
+                Duration.ofSeconds(4), Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(300),
+                CLAIM_IDLE, 10_000, 2000, 100, name, WebhookDispatcherTest.LENIENT);
+        return process(properties, new WebhookSender(properties), Clock.systemUTC());
+    }
+
+    private Process process(WebhookDispatcherProperties properties, WebhookSender sender, Clock clock) {
         WebhookRedisClient client = new WebhookRedisClient(new RedisProperties(List.of(), prefix,
                 Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(200), redis.uri()));
         closeables.add(client);
         RedisWebhookQueue queue = new RedisWebhookQueue(client, new WebhookEventFilter(apps), 10_000);
         RedisWebhookFailureLog failures = new RedisWebhookFailureLog(client);
-        WebhookDispatcherProperties properties = new WebhookDispatcherProperties(true, 20, Duration.ofMillis(50),
-                Duration.ofSeconds(4), Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(300),
-                CLAIM_IDLE, 10_000, 2000, 100, name, WebhookDispatcherTest.LENIENT);
-        WebhookSender sender = new WebhookSender(properties);
         closeables.add(sender);
         WebhookDispatcher dispatcher = new WebhookDispatcher(queue, apps, sender, failures, new SimpleMeterRegistry(),
-                Clock.systemUTC(), properties);
+                clock, properties);
         closeables.add(dispatcher);
         return new Process(queue, failures, dispatcher);
     }
@@ -145,6 +149,24 @@ class RedisWebhookDispatcherTest {
         await().atMost(TIMEOUT).until(() -> pending().getCount() == 0);
         List<WebhookFailure> recorded = b.failures().recent(app.id(), 100).collectList().block(TIMEOUT);
         assertThat(recorded).isNotEmpty().allSatisfy(f -> assertThat(f.status()).isEqualTo(500));
+    }
+
+    @Test
+    void afterAnOutageANewEventArrivesWithinTwoSecondsWhileOldBatchesAreStillRetried() {
+        TestClock clock = new TestClock();
+        // claim-idle long enough that the dispatcher's own events are never taken over here
+        WebhookDispatcherProperties properties = EndpointOutage.properties("dispatcher-a", Duration.ofSeconds(60));
+        WebhookSender sender = new WebhookSender(properties, clock);
+        Process a = process(properties, sender, clock);
+        a.dispatcher().start();
+
+        EndpointOutage.run(receiver, "/hooks", app.id(), clock, a.dispatcher(), sender,
+                event -> a.queue().enqueue(event).block(TIMEOUT),
+                () -> a.failures().recent(app.id(), 100).collectList().block(TIMEOUT));
+
+        // Every event acknowledged: nothing left pending in the consumer group.
+        await().atMost(TIMEOUT).until(() -> pending().getCount() == 0);
+        assertThat(a.dispatcher().inFlight()).isZero();
     }
 
     @Test

@@ -15,17 +15,23 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * A webhook endpoint for tests: a Reactor Netty server on a free port that records every request
- * (path, headers, body) and answers each path as told: a status, or never (hang).
+ * (path, headers, body, the status it got) and answers each path as told: a status, or never (hang).
  */
 final class TestReceiver implements AutoCloseable {
 
     /** Answer never: the request hangs until the client gives up. */
     static final int HANG = -1;
 
-    record Request(String path, Map<String, String> headers, String body) {
+    /** A request received; {@code status} is what it was answered ({@link #HANG}: nothing). */
+    record Request(String path, Map<String, String> headers, String body, int status) {
 
         String header(String name) {
             return headers.get(name.toLowerCase());
+        }
+
+        /** Whether it was answered 2XX: the dispatcher delivered what it carried. */
+        boolean accepted() {
+            return status >= 200 && status < 300;
         }
     }
 
@@ -49,8 +55,8 @@ final class TestReceiver implements AutoCloseable {
                             Map<String, String> headers = request.requestHeaders().entries().stream()
                                     .collect(Collectors.toMap(e -> e.getKey().toLowerCase(), Map.Entry::getValue,
                                             (a, b) -> a));
-                            requests.add(new Request(path, headers, body));
                             int status = statusFor(path);
+                            requests.add(new Request(path, headers, body, status));
                             if (status == HANG) {
                                 return Mono.never();
                             }

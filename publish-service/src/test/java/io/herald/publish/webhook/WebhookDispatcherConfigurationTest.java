@@ -42,9 +42,25 @@ class WebhookDispatcherConfigurationTest {
                     assertThat(properties.batchMaxEvents()).isEqualTo(5);
                     assertThat(properties.retryPeriod()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(properties.circuitBreaker().waitInOpen()).isEqualTo(Duration.ofSeconds(10));
+                    // the cap (4 s by default) never undercuts the first wait: an older fixed-wait setting keeps working
+                    assertThat(properties.circuitBreaker().maxWaitInOpen()).isEqualTo(Duration.ofSeconds(10));
                     assertThat(properties.circuitBreaker().minimumCalls()).isEqualTo(5);
                     assertThat(context.getBean(WebhookDispatcher.class).name()).isEqualTo("d1");
                 });
+    }
+
+    @Test
+    void theCircuitIsProbedAfterOneSecondDoublingToFourByDefault() {
+        runner.run(context -> {
+            WebhookDispatcherProperties.CircuitBreaker breaker =
+                    context.getBean(WebhookDispatcherProperties.class).circuitBreaker();
+            assertThat(breaker).isEqualTo(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS);
+            assertThat(breaker.waitInOpen()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(breaker.maxWaitInOpen()).isEqualTo(Duration.ofSeconds(4));
+        });
+        runner.withPropertyValues("herald.webhooks.dispatcher.circuit-breaker.max-wait-in-open=20s").run(context ->
+                assertThat(context.getBean(WebhookDispatcherProperties.class).circuitBreaker().maxWaitInOpen())
+                        .isEqualTo(Duration.ofSeconds(20)));
     }
 
     @Test

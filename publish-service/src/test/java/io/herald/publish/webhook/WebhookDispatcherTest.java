@@ -11,6 +11,7 @@ import io.herald.core.app.StaticAppStore;
 import io.herald.core.app.Webhook;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.testing.TestClock;
 import io.herald.core.webhook.InMemoryWebhookFailureLog;
 import io.herald.core.webhook.InMemoryWebhookQueue;
 import io.herald.core.webhook.WebhookEvent;
@@ -81,13 +82,19 @@ class WebhookDispatcherTest {
     }
 
     static final WebhookDispatcherProperties.CircuitBreaker LENIENT =
-            new WebhookDispatcherProperties.CircuitBreaker(100, 100, 100, Duration.ofSeconds(1));
+            new WebhookDispatcherProperties.CircuitBreaker(100, 100, 100, Duration.ofSeconds(1),
+                    Duration.ofSeconds(1));
 
     private WebhookDispatcher start(WebhookDispatcherProperties properties) {
-        WebhookSender sender = new WebhookSender(properties);
+        return start(properties, Clock.systemUTC());
+    }
+
+    /** A started dispatcher whose sender ({@code senders}' last) and schedule run on {@code clock}. */
+    private WebhookDispatcher start(WebhookDispatcherProperties properties, Clock clock) {
+        WebhookSender sender = new WebhookSender(properties, clock);
         senders.add(sender);
         WebhookDispatcher dispatcher = new WebhookDispatcher(queue, new StaticAppStore(List.of(app1, app2, picky)),
-                sender, failures, meters, Clock.systemUTC(), properties);
+                sender, failures, meters, clock, properties);
         dispatchers.add(dispatcher);
         dispatcher.start();
         return dispatcher;
@@ -261,7 +268,7 @@ class WebhookDispatcherTest {
         receiver.answer("/app1", 500);
         // Opens after 2 failures out of the last 2, and stays open for the whole test.
         WebhookDispatcherProperties.CircuitBreaker breaker =
-                new WebhookDispatcherProperties.CircuitBreaker(50, 2, 2, Duration.ofMinutes(5));
+                new WebhookDispatcherProperties.CircuitBreaker(50, 2, 2, Duration.ofMinutes(5), Duration.ofMinutes(5));
         WebhookDispatcher dispatcher = start(properties(1, Duration.ofMillis(10), Duration.ofMinutes(5),
                 Duration.ofSeconds(4), breaker));
         IntStream.range(0, 3).forEach(i -> enqueue(
@@ -303,6 +310,51 @@ class WebhookDispatcherTest {
         assertThat(events(receiver.requests("/app1"))).extracting(e -> e.get("channel").asString())
                 .containsAll(IntStream.range(0, 6).mapToObj(i -> "room-" + i).toList());
         assertThat(dispatcher.inFlight()).isZero();
+    }
+
+    @Test
+    void afterAnOutageANewEventArrivesWithinTwoSecondsWhileOldBatchesAreStillRetried() {
+        TestClock clock = new TestClock();
+        WebhookDispatcherProperties properties = EndpointOutage.properties("", Duration.ofSeconds(30));
+        WebhookDispatcher dispatcher = start(properties, clock);
+        WebhookSender sender = senders.get(senders.size() - 1);
+
+        EndpointOutage.run(receiver, "/app1", app1.id(), clock, dispatcher, sender, this::enqueue,
+                () -> failuresOf("app-1"));
+
+        await().atMost(TIMEOUT).until(() -> queue.size() == 0 && dispatcher.inFlight() == 0);
+        assertThat(counter(HeraldMeters.WEBHOOKS_DELIVERED, "app-1")).isEqualTo(EndpointOutage.OLD_EVENTS + 1);
+        assertThat(counter(HeraldMeters.WEBHOOKS_FAILED, "app-1")).isZero();
+    }
+
+    @Test
+    void aNewBatchThatWaitsForAnEndpointThatNeverRecoversIsGivenUpAfterTheRetryPeriod() {
+        receiver.answer("/app1", 503);
+        TestClock clock = new TestClock();
+        WebhookDispatcherProperties.CircuitBreaker breaker = new WebhookDispatcherProperties.CircuitBreaker(50, 2, 2,
+                Duration.ofMinutes(5), Duration.ofMinutes(5));
+        WebhookDispatcherProperties properties = properties(1, Duration.ofMillis(10), Duration.ofMinutes(1),
+                Duration.ofSeconds(4), breaker);
+        WebhookDispatcher dispatcher = start(properties, clock);
+        WebhookSender sender = senders.get(senders.size() - 1);
+        IntStream.range(0, 2).forEach(i -> enqueue(
+                WebhookEvent.channel("app-1", WebhookEventType.CHANNEL_OCCUPIED, "old-" + i, i)));
+        await().atMost(TIMEOUT).until(() -> sender.circuitState(receiver.url("/app1")) == CircuitBreaker.State.OPEN);
+
+        enqueue(WebhookEvent.channel("app-1", WebhookEventType.CHANNEL_OCCUPIED, "new", 3));
+        await().atMost(TIMEOUT).until(() -> dispatcher.inFlight() == 3);
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+
+        await().atMost(TIMEOUT).until(() -> failuresOf("app-1").stream()
+                .anyMatch(f -> f.gaveUp() && f.attempt() == 0));
+        WebhookFailure unsent = failuresOf("app-1").stream().filter(f -> f.attempt() == 0).findFirst().orElseThrow();
+        assertThat(unsent.status()).isZero();
+        assertThat(unsent.reason()).startsWith("circuit open").endsWith("never sent");
+        assertThat(unsent.events()).isEqualTo(1);
+        // It was never sent: the endpoint saw only the two old batches' first attempts.
+        assertThat(receiver.requests("/app1")).hasSize(2)
+                .noneMatch(r -> r.body().contains("\"new\""));
+        await().atMost(TIMEOUT).until(() -> dispatcher.inFlight() == 0 && queue.size() == 0);
     }
 
     @Test
