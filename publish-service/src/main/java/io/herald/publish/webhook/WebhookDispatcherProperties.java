@@ -104,16 +104,16 @@ public record WebhookDispatcherProperties(
             @DefaultValue("10") int slidingWindow,
             @DefaultValue("5") int minimumCalls,
             @DefaultValue("1s") Duration waitInOpen,
-            @DefaultValue("4s") Duration maxWaitInOpen) {
+            @DefaultValue("2s") Duration maxWaitInOpen) {
 
         /*
-         * Why 1 s doubling to 4 s (it was a fixed 30 s): a tenant that fixes its endpoint sees new
+         * Why 1 s doubling to 2 s (it was a fixed 30 s): a tenant that fixes its endpoint sees new
          * events by the next probe, so this wait is how late they can be after an outage. One probe
-         * every 4 s at most, one request at a time, is no load for a dead endpoint, and every other
+         * every 2 s at most, one request at a time, is no load for a dead endpoint, and every other
          * attempt to it fails at once without a request.
          */
         public static final CircuitBreaker DEFAULTS = new CircuitBreaker(50, 10, 5, Duration.ofSeconds(1),
-                Duration.ofSeconds(4));
+                Duration.ofSeconds(2));
 
         public CircuitBreaker {
             List<String> problems = new ArrayList<>();

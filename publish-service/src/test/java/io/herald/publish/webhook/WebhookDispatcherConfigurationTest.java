@@ -56,7 +56,7 @@ class WebhookDispatcherConfigurationTest {
                     context.getBean(WebhookDispatcherProperties.class).circuitBreaker();
             assertThat(breaker).isEqualTo(WebhookDispatcherProperties.CircuitBreaker.DEFAULTS);
             assertThat(breaker.waitInOpen()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(breaker.maxWaitInOpen()).isEqualTo(Duration.ofSeconds(4));
+            assertThat(breaker.maxWaitInOpen()).isEqualTo(Duration.ofSeconds(2));
         });
         runner.withPropertyValues("herald.webhooks.dispatcher.circuit-breaker.max-wait-in-open=20s").run(context ->
                 assertThat(context.getBean(WebhookDispatcherProperties.class).circuitBreaker().maxWaitInOpen())
