@@ -35,6 +35,7 @@ public final class EdgeConnection {
     private final String socketId;
     private final Sinks.Many<WebSocketMessage> outbound;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
     private final ClientEventLimiter clientEvents;
     private volatile String userId;
@@ -83,6 +84,11 @@ public final class EdgeConnection {
     /** This connection's subscriptions by channel name (live view). */
     public Map<String, Subscription> subscriptions() {
         return subscriptions;
+    }
+
+    /** The queue that runs this connection's subscription changes one at a time per channel. */
+    SubscriptionChanges subscriptionChanges() {
+        return subscriptionChanges;
     }
 
     /** The signed-in user's id, or {@code null} before {@code pusher:signin}. */
