@@ -68,7 +68,7 @@ public final class EdgeConnection {
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(queued);
         this.lastActivityNanos = nowNanos;
         this.openedNanos = nowNanos;
-        this.clientEvents = new ClientEventLimiter(app.limits().maxClientEventsPerSecond());
+        this.clientEvents = new ClientEventLimiter();
     }
 
     public App app() {
