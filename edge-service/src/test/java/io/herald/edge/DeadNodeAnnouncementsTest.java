@@ -6,8 +6,6 @@ import io.herald.core.app.App;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.ChannelKey;
-import io.herald.core.protocol.PusherCodec;
-import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
 import io.herald.core.testing.RawClient;
@@ -53,12 +51,8 @@ class DeadNodeAnnouncementsTest {
     void aDeadNodesMemberIsAnnouncedRemovedEvenWhenTheAppLookupFails() {
         ChannelKey key = new ChannelKey(EdgeTestServer.APP_ID, "presence-reaped");
         try (RawClient watcher = RawClient.connect(server.appUrl())) {
-            String socket = watcher.established();
-            String data = "{\"user_id\":\"watcher\"}";
-            String auth = ChannelSignatures.token(EdgeTestServer.KEY, EdgeTestServer.SECRET,
-                    ChannelSignatures.channelStringToSign(socket, key.channel(), data));
-            watcher.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + key.channel() + "\",\"auth\":\""
-                    + auth + "\",\"channel_data\":" + PusherCodec.json().writeValueAsString(data) + "}}");
+            watcher.send(TestFrames.subscribePresence(EdgeTestServer.KEY, EdgeTestServer.SECRET, watcher.established(),
+                    key.channel(), "watcher"));
             watcher.next("pusher_internal:subscription_succeeded");
 
             lookupsFail.set(true);

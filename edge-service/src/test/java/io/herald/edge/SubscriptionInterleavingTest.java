@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.core.broker.ChannelKey;
-import io.herald.core.protocol.PusherCodec;
-import io.herald.core.signature.ChannelSignatures;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
 import io.herald.core.testing.RawClient;
@@ -55,11 +53,9 @@ class SubscriptionInterleavingTest {
         ChannelKey key = key("toggle");
         try (RawClient client = RawClient.connect(server.appUrl())) {
             client.established();
-            GatedChannelState.Hold first = state.holdNextJoin(key);
-            client.send(subscribe(key.channel()));
-            first.awaitRecorded();
-            client.send(unsubscribe(key.channel()));
-            client.send(subscribe(key.channel()));
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
+            client.send(TestFrames.unsubscribe(key.channel()));
+            client.send(TestFrames.subscribe(key.channel()));
             handled(client);
             first.release();
 
@@ -76,15 +72,10 @@ class SubscriptionInterleavingTest {
     @Test
     void resubscribingToAPresenceChannelWhileTheFirstJoinIsInFlightKeepsTheMember() {
         ChannelKey key = key("presence-toggle");
-        try (RawClient observer = RawClient.connect(server.appUrl());
-                RawClient client = RawClient.connect(server.appUrl())) {
-            observer.send(subscribePresence(observer.established(), key.channel(), "watcher"));
-            observer.next("pusher_internal:subscription_succeeded");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
             String socket = client.established();
-            GatedChannelState.Hold first = state.holdNextJoin(key);
-            client.send(subscribePresence(socket, key.channel(), "ann"));
-            first.awaitRecorded();
-            client.send(unsubscribe(key.channel()));
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "ann"));
+            client.send(TestFrames.unsubscribe(key.channel()));
             client.send(subscribePresence(socket, key.channel(), "ann"));
             handled(client);
             first.release();
@@ -106,15 +97,10 @@ class SubscriptionInterleavingTest {
     @Test
     void unsubscribingDuringAPendingPresenceJoinLeavesNoMember() {
         ChannelKey key = key("presence-withdrawn");
-        try (RawClient observer = RawClient.connect(server.appUrl());
-                RawClient client = RawClient.connect(server.appUrl())) {
-            observer.send(subscribePresence(observer.established(), key.channel(), "watcher"));
-            observer.next("pusher_internal:subscription_succeeded");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
             String socket = client.established();
-            GatedChannelState.Hold first = state.holdNextJoin(key);
-            client.send(subscribePresence(socket, key.channel(), "bo"));
-            first.awaitRecorded();
-            client.send(unsubscribe(key.channel()));
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "bo"));
+            client.send(TestFrames.unsubscribe(key.channel()));
             handled(client);
             first.release();
 
@@ -135,9 +121,7 @@ class SubscriptionInterleavingTest {
         ConnectionRegistry registry = server.bean(ConnectionRegistry.class);
         RawClient client = RawClient.connect(server.appUrl());
         String socket = client.established();
-        GatedChannelState.Hold first = state.holdNextJoin(key);
-        client.send(subscribe(key.channel()));
-        first.awaitRecorded();
+        GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
         client.close();
         await().atMost(WAIT).until(() -> registry.connections().stream().noneMatch(c -> c.socketId().equals(socket)));
         first.release();
@@ -152,9 +136,7 @@ class SubscriptionInterleavingTest {
         ChannelKey key = key("lost-answer");
         try (RawClient client = RawClient.connect(server.appUrl())) {
             client.established();
-            GatedChannelState.Hold first = state.holdNextJoin(key);
-            client.send(subscribe(key.channel()));
-            first.awaitRecorded();
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
             first.fail();
 
             JsonNode error = client.next("pusher:subscription_error");
@@ -163,7 +145,7 @@ class SubscriptionInterleavingTest {
             assertThat(fanout.localSubscribers(key)).isZero();
 
             // The client may try again.
-            client.send(subscribe(key.channel()));
+            client.send(TestFrames.subscribe(key.channel()));
             client.next("pusher_internal:subscription_succeeded");
             server.publish(key.channel(), "after", "ok", null);
             assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
@@ -176,13 +158,11 @@ class SubscriptionInterleavingTest {
         ChannelKey key = key("flapping");
         try (RawClient client = RawClient.connect(server.appUrl())) {
             client.established();
-            GatedChannelState.Hold first = state.holdNextJoin(key);
-            client.send(subscribe(key.channel()));
-            first.awaitRecorded();
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
             // Each subscribe after an unsubscribe waits behind the held one; one more than may wait is refused.
             for (int i = 0; i <= SubscriptionChanges.MAX_WAITING; i++) {
-                client.send(unsubscribe(key.channel()));
-                client.send(subscribe(key.channel()));
+                client.send(TestFrames.unsubscribe(key.channel()));
+                client.send(TestFrames.subscribe(key.channel()));
             }
             JsonNode refused = client.next("pusher:subscription_error");
             assertThat(refused.get("data").get("type").asString()).isEqualTo("LimitReached");
@@ -194,7 +174,7 @@ class SubscriptionInterleavingTest {
             assertThat(client.frames).isEmpty();
             assertThat(subscriptionCount(key)).isZero();
             assertThat(fanout.localSubscribers(key)).isZero();
-            client.send(subscribe(key.channel()));
+            client.send(TestFrames.subscribe(key.channel()));
             client.next("pusher_internal:subscription_succeeded");
         }
     }
@@ -203,26 +183,29 @@ class SubscriptionInterleavingTest {
         return new ChannelKey(EdgeTestServer.APP_ID, channel);
     }
 
-    private static String subscribe(String channel) {
-        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}";
-    }
-
-    private static String unsubscribe(String channel) {
-        return "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channel + "\"}}";
-    }
-
-    /** A presence subscribe for {@code userId}, signed as the app's server would. */
     private static String subscribePresence(String socketId, String channel, String userId) {
-        String data = "{\"user_id\":\"" + userId + "\"}";
-        String auth = ChannelSignatures.token(EdgeTestServer.KEY, EdgeTestServer.SECRET,
-                ChannelSignatures.channelStringToSign(socketId, channel, data));
-        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth
-                + "\",\"channel_data\":" + PusherCodec.json().writeValueAsString(data) + "}}";
+        return TestFrames.subscribePresence(EdgeTestServer.KEY, EdgeTestServer.SECRET, socketId, channel, userId);
+    }
+
+    /** A connection present on the presence channel as {@code watcher}, to see what others are told. */
+    private static RawClient watcher(ChannelKey key) {
+        RawClient watcher = RawClient.connect(server.appUrl());
+        watcher.send(subscribePresence(watcher.established(), key.channel(), "watcher"));
+        watcher.next("pusher_internal:subscription_succeeded");
+        return watcher;
+    }
+
+    /** Sends {@code frame}, whose join of {@code key} is held, and returns once the real state has recorded it. */
+    private static GatedChannelState.Hold sendHeld(RawClient client, ChannelKey key, String frame) {
+        GatedChannelState.Hold hold = state.holdNextJoin(key);
+        client.send(frame);
+        hold.awaitRecorded();
+        return hold;
     }
 
     /** Waits until the edge has handled every frame sent before (frames of one socket are handled in order). */
     private static void handled(RawClient client) {
-        client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+        client.send(TestFrames.ping());
         client.next("pusher:pong");
     }
 
