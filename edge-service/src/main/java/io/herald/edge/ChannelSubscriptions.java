@@ -138,10 +138,11 @@ public final class ChannelSubscriptions {
         if (connection.subscriptions().get(channel) != pending) {
             return Mono.empty();
         }
-        Mono<AuthVerifier.Verdict> verdict = pending.type().requiresAuthorization()
+        // Deferred, so that even a verifier that throws ends in onErrorResume and the reservation is answered.
+        Mono<AuthVerifier.Verdict> verdict = Mono.defer(() -> pending.type().requiresAuthorization()
                 ? auth.authorizeChannel(connection.appId(), connection.socketId(), channel, request.auth(),
                         request.channelData())
-                : Mono.just(AuthVerifier.Verdict.OK);
+                : Mono.just(AuthVerifier.Verdict.OK));
         return verdict
                 .flatMap(v -> v.ok() ? record(connection, channel, pending, request.member())
                         : refuseIfAwaited(connection, channel, pending, "AuthError", v.reason(), 401))
@@ -163,8 +164,9 @@ public final class ChannelSubscriptions {
                                 "The presence channel is full: the limit is " + maxMembers + " members", 403);
                     }
                     announceJoin(connection, app, key, joined, member);
+                    // Read once the fan-out is in place: a member joining later is then announced to us.
                     Mono<List<PresenceMember>> members = pending.type().isPresence()
-                            ? state.members(key).defaultIfEmpty(List.of())
+                            ? Mono.defer(() -> state.members(key)).defaultIfEmpty(List.of())
                             : Mono.just(List.of());
                     return fanout.subscribe(key, connection)
                             .then(members)
