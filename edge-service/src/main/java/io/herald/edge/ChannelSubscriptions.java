@@ -11,10 +11,12 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
+import io.herald.core.state.ChannelStateUnavailableException;
 import io.herald.core.webhook.WebhookEventType;
 import io.herald.edge.config.EdgeProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +35,14 @@ import tools.jackson.databind.JsonNode;
  * {@code member_added}/{@code member_removed} frames and webhooks, sent once by the node that
  * saw them.
  *
- * <p>Each step is asynchronous. The subscription is reserved in the connection's map first; if
- * the client unsubscribes or disconnects before the steps finish, the finishing step sees that
- * its reservation is gone and undoes what it recorded.
+ * <p>Each step is asynchronous. The subscription is reserved in the connection's map at once
+ * (so it counts towards the limit, and a second subscribe while it is pending is ignored); the
+ * steps then run as one change in the connection's {@link SubscriptionChanges}, which runs the
+ * changes to one channel one after another. A change sees whether its reservation is still the
+ * one in the map (identity, not value: {@link Subscription}); one withdrawn before it began does
+ * nothing, one withdrawn while it ran (unsubscribe, disconnect) undoes what it recorded before the
+ * channel's next change starts. Failures undo what was recorded too, including a join whose
+ * answer was lost, so the channel state and the local fan-out always end as the client was told.
  */
 public final class ChannelSubscriptions {
 
@@ -84,7 +91,7 @@ public final class ChannelSubscriptions {
         if (existing != null) {
             if (existing.confirmed()) {
                 // Confirm again; the cached event (or cache miss) belongs to the first subscribe only.
-                succeeded(connection, channel, existing, false).subscribe();
+                confirmAgain(connection, channel, existing);
             }
             return;
         }
@@ -110,89 +117,133 @@ public final class ChannelSubscriptions {
                 return;
             }
         }
-        Subscription pending = new Subscription(type, member == null ? null : member.userId(), true, false);
-        connection.subscriptions().put(channel, pending);
-        PresenceMember joining = member;
-        Mono<AuthVerifier.Verdict> verdict = type.requiresAuthorization()
-                ? auth.authorizeChannel(connection.appId(), connection.socketId(), channel, frame.dataField("auth"),
-                        channelData)
-                : Mono.just(AuthVerifier.Verdict.OK);
-        verdict.flatMap(v -> {
-            if (!v.ok()) {
-                abandon(connection, channel, pending);
-                refuse(connection, channel, "AuthError", v.reason(), 401);
-                return Mono.empty();
-            }
-            return join(connection, channel, pending, joining);
-        }).subscribe(null, ex -> {
-            abandon(connection, channel, pending);
-            if (ex instanceof AuthUnavailableException) {
-                refuse(connection, channel, "AuthError",
-                        "Channel authorization is temporarily unavailable; try again", 503);
-            }
-            else {
-                log.warn("Subscribing socket {} of app {} to {} failed", connection.socketId(), connection.appId(),
-                        channel, ex);
-                refuse(connection, channel, "InternalError", "The subscription failed; try again", 500);
-            }
-        });
+        Subscription pending = Subscription.pending(type, member == null ? null : member.userId());
+        if (connection.subscriptions().putIfAbsent(channel, pending) != null) {
+            return;
+        }
+        Request request = new Request(frame.dataField("auth"), channelData, member);
+        if (!connection.subscriptionChanges().trySubmit(channel,
+                () -> establish(connection, channel, pending, request))) {
+            connection.subscriptions().remove(channel, pending);
+            refuse(connection, channel, "LimitReached", "Too many subscription changes to this channel at once: "
+                    + "wait for each subscribe to be answered", 429);
+        }
     }
 
-    private Mono<Void> join(EdgeConnection connection, String channel, Subscription pending, PresenceMember member) {
+    /**
+     * A subscribe's turn in its channel's changes: authorize, record, confirm; nothing when the
+     * client withdrew it while it waited.
+     */
+    private Mono<Void> establish(EdgeConnection connection, String channel, Subscription pending, Request request) {
+        if (connection.subscriptions().get(channel) != pending) {
+            return Mono.empty();
+        }
+        // Deferred, so that even a verifier that throws ends in onErrorResume and the reservation is answered.
+        Mono<AuthVerifier.Verdict> verdict = Mono.defer(() -> pending.type().requiresAuthorization()
+                ? auth.authorizeChannel(connection.appId(), connection.socketId(), channel, request.auth(),
+                        request.channelData())
+                : Mono.just(AuthVerifier.Verdict.OK));
+        return verdict
+                .flatMap(v -> v.ok() ? record(connection, channel, pending, request.member())
+                        : refuseIfAwaited(connection, channel, pending, "AuthError", v.reason(), 401))
+                .onErrorResume(ex -> failed(connection, channel, pending, ex));
+    }
+
+    /** Records the subscription in the channel state and the local fan-out, then confirms it. */
+    private Mono<Void> record(EdgeConnection connection, String channel, Subscription pending, PresenceMember member) {
         App app = connection.app();
         ChannelKey key = new ChannelKey(app.id(), channel);
-        return state.join(key, nodeId, connection.socketId(), member, app.limits().maxPresenceMembers())
+        int maxMembers = app.limits().maxPresenceMembers();
+        return state.join(key, nodeId, connection.socketId(), member, maxMembers)
+                // The join may have been recorded although its answer was lost (a timeout): leave,
+                // so the channel state keeps no subscription the client is told failed.
+                .onErrorResume(ex -> leaveState(connection, channel, pending).then(Mono.error(ex)))
                 .flatMap(joined -> {
                     if (joined.memberLimitReached()) {
-                        abandon(connection, channel, pending);
-                        refuse(connection, channel, "LimitReached", "The presence channel is full: the limit is "
-                                + app.limits().maxPresenceMembers() + " members", 403);
-                        return Mono.empty();
+                        return refuseIfAwaited(connection, channel, pending, "LimitReached",
+                                "The presence channel is full: the limit is " + maxMembers + " members", 403);
                     }
-                    if (joined.channelOccupied()) {
-                        notifier.occupied(app, channel);
-                    }
-                    counts.changed(app, channel, joined.subscriptionCount());
-                    if (joined.memberAdded()) {
-                        notifier.publish(key, PusherCodec.memberAdded(channel, member.userId(), member.userInfoJson()),
-                                connection.socketId());
-                        notifier.memberAdded(app, channel, member.userId());
-                    }
-                    return fanout.subscribe(key, connection).then(Mono.defer(() -> {
-                        Subscription confirmed = pending.confirm();
-                        if (!connection.subscriptions().replace(channel, pending, confirmed)) {
-                            // Unsubscribed or disconnected meanwhile: undo what was recorded.
-                            fanout.unsubscribe(key, connection);
-                            leaveState(connection, channel, pending);
-                            return Mono.empty();
-                        }
-                        if (confirmed.type().requiresAuthorization()) {
-                            connection.authorizedBySubscription();
-                        }
-                        return succeeded(connection, channel, confirmed, true);
-                    }));
+                    announceJoin(connection, app, key, joined, member);
+                    // Read once the fan-out is in place: a member joining later is then announced to us.
+                    Mono<List<PresenceMember>> members = pending.type().isPresence()
+                            ? Mono.defer(() -> state.members(key)).defaultIfEmpty(List.of())
+                            : Mono.just(List.of());
+                    return fanout.subscribe(key, connection)
+                            .then(members)
+                            .flatMap(list -> confirm(connection, key, pending, list))
+                            .onErrorResume(ex -> release(connection, key, pending).then(Mono.error(ex)));
                 });
     }
 
-    /** Sends {@code subscription_succeeded} and, on cache channels if asked, the cached event or a cache miss. */
-    private Mono<Void> succeeded(EdgeConnection connection, String channel, Subscription subscription,
-            boolean replayCache) {
-        ChannelKey key = new ChannelKey(connection.appId(), channel);
-        Mono<Void> sent = subscription.type().isPresence()
-                ? state.members(key).doOnNext(members -> {
-                    Map<String, String> byId = new LinkedHashMap<>();
-                    members.forEach(m -> byId.put(m.userId(), m.userInfoJson()));
-                    connection.send(PusherCodec.presenceSucceeded(channel, byId));
-                }).then()
-                : Mono.fromRunnable(() -> connection.send(PusherCodec.subscriptionSucceeded(channel, "{}")));
-        if (!replayCache || !subscription.type().isCache()) {
-            return sent;
+    /** Tells the channel what the join changed: occupied, member added, the subscription count. */
+    private void announceJoin(EdgeConnection connection, App app, ChannelKey key, ChannelState.JoinResult joined,
+            PresenceMember member) {
+        String channel = key.channel();
+        if (joined.channelOccupied()) {
+            notifier.occupied(app, channel);
         }
-        return sent.then(cache.last(key).map(frame -> connection.send(frame)).switchIfEmpty(Mono.fromSupplier(() -> {
+        counts.changed(app, channel, joined.subscriptionCount());
+        if (joined.memberAdded()) {
+            notifier.publish(key, PusherCodec.memberAdded(channel, member.userId(), member.userInfoJson()),
+                    connection.socketId());
+            notifier.memberAdded(app, channel, member.userId());
+        }
+    }
+
+    /**
+     * The commit point: confirms the reservation if it is still the connection's, and sends
+     * {@code subscription_succeeded} (with the members on presence channels) and, on cache
+     * channels, the cached event or a cache miss. A reservation withdrawn meanwhile is undone.
+     */
+    private Mono<Void> confirm(EdgeConnection connection, ChannelKey key, Subscription pending,
+            List<PresenceMember> members) {
+        String channel = key.channel();
+        Subscription confirmed = pending.confirm();
+        if (!connection.subscriptions().replace(channel, pending, confirmed)) {
+            // Unsubscribed or disconnected while it was recorded: undo it now, while the channel's
+            // next change (perhaps a new subscribe) still waits for its turn.
+            return release(connection, key, pending);
+        }
+        if (confirmed.type().requiresAuthorization()) {
+            connection.authorizedBySubscription();
+        }
+        connection.send(succeededFrame(channel, confirmed, members));
+        return confirmed.type().isCache() ? replayCache(connection, key) : Mono.empty();
+    }
+
+    private static byte[] succeededFrame(String channel, Subscription subscription, List<PresenceMember> members) {
+        if (!subscription.type().isPresence()) {
+            return PusherCodec.subscriptionSucceeded(channel, "{}");
+        }
+        Map<String, String> byId = new LinkedHashMap<>();
+        members.forEach(m -> byId.put(m.userId(), m.userInfoJson()));
+        return PusherCodec.presenceSucceeded(channel, byId);
+    }
+
+    /** After {@code subscription_succeeded} on a cache channel: the cached event, or a cache miss. */
+    private Mono<Void> replayCache(EdgeConnection connection, ChannelKey key) {
+        String channel = key.channel();
+        return cache.last(key).map(connection::send).switchIfEmpty(Mono.fromSupplier(() -> {
             connection.send(PusherCodec.cacheMiss(channel));
             notifier.channelWebhook(connection.app(), WebhookEventType.CACHE_MISS, channel);
             return true;
-        }))).then();
+        })).then().onErrorResume(ex -> {
+            // The subscription stands; without the cached event the client must fetch the state itself.
+            log.warn("Reading the cached event of {} failed: {}", key, ex.toString());
+            connection.send(PusherCodec.cacheMiss(channel));
+            return Mono.empty();
+        });
+    }
+
+    /** A subscribe to a channel the connection is already subscribed to: {@code subscription_succeeded} again. */
+    private void confirmAgain(EdgeConnection connection, String channel, Subscription subscription) {
+        ChannelKey key = new ChannelKey(connection.appId(), channel);
+        Mono<List<PresenceMember>> members = subscription.type().isPresence()
+                ? state.members(key).defaultIfEmpty(List.of())
+                : Mono.just(List.of());
+        members.subscribe(list -> connection.send(succeededFrame(channel, subscription, list)),
+                ex -> log.warn("Confirming socket {} of app {} again on {} failed: {}", connection.socketId(),
+                        connection.appId(), channel, ex.toString()));
     }
 
     /** {@code #server-to-user-{id}}: only the connection signed in as that user may subscribe. */
@@ -203,17 +254,21 @@ public final class ChannelSubscriptions {
                     "Only the connection signed in as this user may subscribe to its server-to-user channel", 403);
             return;
         }
-        subscribeUserChannel(connection, userId).subscribe(null, null,
+        subscribeUserChannel(connection, userId).subscribe(null,
+                ex -> log.warn("Subscribing socket {} of app {} to {} failed: {}", connection.socketId(),
+                        connection.appId(), channel, ex.toString()),
                 () -> connection.send(PusherCodec.subscriptionSucceeded(channel, "{}")));
     }
 
     /**
      * Subscribes a signed-in connection to its user's {@code #server-to-user-} channel, which
-     * carries server-to-user events and {@code terminate_connections}. Idempotent.
+     * carries server-to-user events and {@code terminate_connections}. Idempotent. Kept until the
+     * connection closes; not recorded in the channel state, so it needs no turn in the
+     * connection's {@link SubscriptionChanges}.
      */
     Mono<Void> subscribeUserChannel(EdgeConnection connection, String userId) {
         String channel = PusherCodec.SERVER_TO_USER_PREFIX + userId;
-        Subscription subscription = new Subscription(ChannelType.PUBLIC, userId, false, true);
+        Subscription subscription = Subscription.untracked(ChannelType.PUBLIC, userId);
         if (connection.subscriptions().putIfAbsent(channel, subscription) != null) {
             return Mono.empty();
         }
@@ -229,33 +284,48 @@ public final class ChannelSubscriptions {
             // Kept while signed in: it also carries terminate_connections.
             return;
         }
-        Subscription subscription = connection.subscriptions().remove(channel);
-        if (subscription != null && subscription.confirmed()) {
-            leave(connection, channel, subscription);
-        }
+        withdraw(connection, channel, connection.subscriptions().remove(channel));
     }
 
     /** Ends every subscription of a closed connection. */
     void leaveAll(EdgeConnection connection) {
         for (var entry : Map.copyOf(connection.subscriptions()).entrySet()) {
-            if (connection.subscriptions().remove(entry.getKey(), entry.getValue()) && entry.getValue().confirmed()) {
-                leave(connection, entry.getKey(), entry.getValue());
+            if (connection.subscriptions().remove(entry.getKey(), entry.getValue())) {
+                withdraw(connection, entry.getKey(), entry.getValue());
             }
         }
     }
 
-    private void leave(EdgeConnection connection, String channel, Subscription subscription) {
-        fanout.unsubscribe(new ChannelKey(connection.appId(), channel), connection);
-        leaveState(connection, channel, subscription);
+    /**
+     * A subscription was removed from the connection's map. A confirmed one is released in its
+     * channel's turn; a pending one is left to its own change, which sees it withdrawn.
+     */
+    private void withdraw(EdgeConnection connection, String channel, Subscription removed) {
+        if (removed == null || !removed.confirmed()) {
+            return;
+        }
+        ChannelKey key = new ChannelKey(connection.appId(), channel);
+        connection.subscriptionChanges().submit(channel, () -> release(connection, key, removed));
     }
 
-    private void leaveState(EdgeConnection connection, String channel, Subscription subscription) {
+    /** Undoes a subscription: the local fan-out at once, then the channel state; never fails. */
+    private Mono<Void> release(EdgeConnection connection, ChannelKey key, Subscription subscription) {
+        fanout.unsubscribe(key, connection);
+        return leaveState(connection, key.channel(), subscription);
+    }
+
+    /**
+     * Records the end of a subscription in the channel state and tells the channel what that
+     * changed. Completes when it is recorded; a failure is logged, never propagated (the node's
+     * share is reaped if it dies; a live node has nothing better to do than to go on).
+     */
+    private Mono<Void> leaveState(EdgeConnection connection, String channel, Subscription subscription) {
         if (!subscription.tracked()) {
-            return;
+            return Mono.empty();
         }
         App app = connection.app();
         ChannelKey key = new ChannelKey(app.id(), channel);
-        state.leave(key, nodeId, connection.socketId(), subscription.userId()).subscribe(left -> {
+        return state.leave(key, nodeId, connection.socketId(), subscription.userId()).doOnNext(left -> {
             if (left.memberRemoved()) {
                 notifier.publish(key, PusherCodec.memberRemoved(channel, subscription.userId()), null);
                 notifier.memberRemoved(app, channel, subscription.userId());
@@ -264,11 +334,35 @@ public final class ChannelSubscriptions {
                 notifier.vacated(app, channel);
             }
             counts.changed(app, channel, left.subscriptionCount());
-        }, ex -> log.warn("Recording that socket {} left {} failed: {}", connection.socketId(), key, ex.toString()));
+        }).then().onErrorResume(ex -> {
+            log.warn("Recording that socket {} left {} failed: {}", connection.socketId(), key, ex.toString());
+            return Mono.empty();
+        });
     }
 
-    private static void abandon(EdgeConnection connection, String channel, Subscription pending) {
-        connection.subscriptions().remove(channel, pending);
+    /** A subscribe failed: tells the client, if it still waits for the answer. */
+    private Mono<Void> failed(EdgeConnection connection, String channel, Subscription pending, Throwable ex) {
+        if (ex instanceof AuthUnavailableException) {
+            return refuseIfAwaited(connection, channel, pending, "AuthError",
+                    "Channel authorization is temporarily unavailable; try again", 503);
+        }
+        if (ex instanceof ChannelStateUnavailableException) {
+            log.warn("Subscribing socket {} of app {} to {} failed: {}", connection.socketId(), connection.appId(),
+                    channel, ex.toString());
+            return refuseIfAwaited(connection, channel, pending, "InternalError",
+                    "Subscriptions are temporarily unavailable; try again", 503);
+        }
+        log.warn("Subscribing socket {} of app {} to {} failed", connection.socketId(), connection.appId(), channel, ex);
+        return refuseIfAwaited(connection, channel, pending, "InternalError", "The subscription failed; try again", 500);
+    }
+
+    /** Withdraws the reservation and sends {@code subscription_error}, unless the client withdrew it first. */
+    private static Mono<Void> refuseIfAwaited(EdgeConnection connection, String channel, Subscription pending,
+            String type, String error, int status) {
+        if (connection.subscriptions().remove(channel, pending)) {
+            refuse(connection, channel, type, error, status);
+        }
+        return Mono.empty();
     }
 
     private static void refuse(EdgeConnection connection, String channel, String type, String error, int status) {
@@ -307,5 +401,9 @@ public final class ChannelSubscriptions {
             throw new IllegalArgumentException("user_info is larger than " + app.limits().maxUserInfoBytes() + " bytes");
         }
         return new PresenceMember(userId, infoJson);
+    }
+
+    /** What a subscribe frame asked for, kept for its turn. */
+    private record Request(String auth, String channelData, PresenceMember member) {
     }
 }

@@ -56,7 +56,8 @@ public final class ClientEvents {
                     "Client event rejected: data is larger than " + app.maxPayloadBytes() + " bytes"));
             return;
         }
-        if (!connection.clientEventLimiter().tryAcquire(nanoTime.getAsLong())) {
+        // The app as it is now: a changed limit applies to open connections (EdgeNode applies app changes).
+        if (!connection.clientEventLimiter().tryAcquire(nanoTime.getAsLong(), app.limits().maxClientEventsPerSecond())) {
             connection.send(PusherCodec.error(PusherError.CLIENT_EVENT_RATE_LIMIT.code(),
                     PusherError.CLIENT_EVENT_RATE_LIMIT.message() + ": at most "
                             + app.limits().maxClientEventsPerSecond() + " per second"));

@@ -42,6 +42,7 @@ public final class ConnectionRegistry implements AutoCloseable {
     private final Map<String, EdgeConnection> connections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perApp = new ConcurrentHashMap<>();
     private final Map<PusherError, Counter> closed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final LongSupplier nanoTime;
     private final long activityTimeoutNanos;
@@ -90,6 +91,18 @@ public final class ConnectionRegistry implements AutoCloseable {
                 .description("Connections refused or closed by the server")
                 .tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))
                 .register(meters)).increment();
+    }
+
+    /**
+     * The counter of messages dropped for the app's clients that did not read fast enough (their
+     * outbound queue was full; each is closed with 4100). Tagged with the app id, which the
+     * cardinality limit on {@code app_id} caps like every other Herald meter.
+     */
+    Counter droppedMessages(String appId) {
+        return dropped.computeIfAbsent(appId, id -> Counter.builder(HeraldMeters.MESSAGES_DROPPED.meterName())
+                .description("Messages dropped for clients whose outbound queue was full (they are closed with 4100)")
+                .tag(HeraldMeters.APP_ID, id)
+                .register(meters));
     }
 
     public int size() {

@@ -3,9 +3,11 @@ package io.herald.edge;
 import io.herald.core.app.App;
 import io.herald.core.error.PusherError;
 import io.herald.core.protocol.PusherCodec;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -24,7 +26,10 @@ import reactor.util.concurrent.Queues;
  * broker's I/O thread for channel messages, the activity monitor for pings); emission is
  * serialized on this object. The queue holds at most {@code maxOutbound} frames: when a client
  * stops reading, Netty stops draining the queue, the queue fills, and the connection is closed
- * with 4100 — memory per slow client stays bounded.
+ * with 4100 — memory per slow client stays bounded. The frame that did not fit and the frames
+ * left in the queue, which the close discards, are counted as {@code herald.messages.dropped}
+ * ({@link io.herald.core.metrics.HeraldMeters#MESSAGES_DROPPED}); frames Netty already holds are
+ * not.
  */
 public final class EdgeConnection {
 
@@ -34,7 +39,11 @@ public final class EdgeConnection {
     private volatile App app;
     private final String socketId;
     private final Sinks.Many<WebSocketMessage> outbound;
+    /** The sink's buffer, kept to count what an overflow drops. */
+    private final Queue<WebSocketMessage> queued;
+    private final Counter dropped;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
     private final ClientEventLimiter clientEvents;
     private volatile String userId;
@@ -48,14 +57,18 @@ public final class EdgeConnection {
     private volatile boolean closed;
     private volatile CloseStatus closeStatus;
 
-    EdgeConnection(WebSocketSession session, App app, String socketId, int maxOutbound, long nowNanos) {
+    /** @param dropped counts the frames dropped because the outbound queue overflowed */
+    EdgeConnection(WebSocketSession session, App app, String socketId, int maxOutbound, long nowNanos,
+            Counter dropped) {
         this.session = session;
+        this.dropped = dropped;
         this.app = app;
         this.socketId = socketId;
-        this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<WebSocketMessage>get(maxOutbound).get());
+        this.queued = Queues.<WebSocketMessage>get(maxOutbound).get();
+        this.outbound = Sinks.many().unicast().onBackpressureBuffer(queued);
         this.lastActivityNanos = nowNanos;
         this.openedNanos = nowNanos;
-        this.clientEvents = new ClientEventLimiter(app.limits().maxClientEventsPerSecond());
+        this.clientEvents = new ClientEventLimiter();
     }
 
     public App app() {
@@ -83,6 +96,11 @@ public final class EdgeConnection {
     /** This connection's subscriptions by channel name (live view). */
     public Map<String, Subscription> subscriptions() {
         return subscriptions;
+    }
+
+    /** The queue that runs this connection's subscription changes one at a time per channel. */
+    SubscriptionChanges subscriptionChanges() {
+        return subscriptionChanges;
     }
 
     /** The signed-in user's id, or {@code null} before {@code pusher:signin}. */
@@ -146,10 +164,15 @@ public final class EdgeConnection {
         WebSocketMessage message = new WebSocketMessage(WebSocketMessage.Type.TEXT,
                 BUFFERS.wrap(Unpooled.wrappedBuffer(frame)));
         Sinks.EmitResult result;
+        int waiting = 0;
         synchronized (this) {
             result = outbound.tryEmitNext(message);
+            if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+                waiting = queued.size();
+            }
         }
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+            dropped.increment(1 + waiting);
             close(PusherError.OVER_CAPACITY, "Over capacity: the client is not reading its messages fast enough");
             return false;
         }

@@ -70,15 +70,21 @@ public final class EdgeNode implements AutoCloseable {
             }
             return;
         }
+        // The frame needs no app, and this node is the only one that will ever send it: it goes out
+        // whatever the app lookup does. Only the webhooks depend on the app (its endpoints).
+        if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
+            notifier.publish(key, PusherCodec.memberRemoved(key.channel(), transition.userId()), null);
+        }
         apps.findById(key.appId()).subscribe(app -> {
             if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
-                notifier.publish(key, PusherCodec.memberRemoved(key.channel(), transition.userId()), null);
                 notifier.memberRemoved(app, key.channel(), transition.userId());
             }
             else {
                 notifier.vacated(app, key.channel());
             }
-        });
+        }, ex -> log.warn("The {} webhook of {} (dead node's share) is lost: looking up app {} failed: {}",
+                transition.kind() == Transition.Kind.MEMBER_REMOVED ? "member_removed" : "channel_vacated", key,
+                key.appId(), ex.toString()));
     }
 
     private void appChanged(String appId) {

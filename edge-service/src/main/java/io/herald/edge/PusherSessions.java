@@ -43,7 +43,7 @@ public final class PusherSessions {
     /** Serves one connection of {@code app} until either side closes it. */
     public Mono<Void> run(WebSocketSession session, App app) {
         EdgeConnection connection = new EdgeConnection(session, app, socketIds.next(),
-                properties.maxOutboundMessages(), registry.now());
+                properties.maxOutboundMessages(), registry.now(), registry.droppedMessages(app.id()));
         registry.add(connection);
         log.debug("Connection opened: app {} socket {}", app.id(), connection.socketId());
         connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));

@@ -1,20 +1,80 @@
 package io.herald.edge;
 
 import io.herald.core.names.ChannelType;
+import java.util.Objects;
 
 /**
- * One channel subscription of a connection.
+ * One channel subscription of a connection: one attempt, from the client's {@code pusher:subscribe}
+ * until its unsubscribe or the connection's end.
  *
- * @param type the channel's type
- * @param userId the presence member's user id, or {@code null} for other types
- * @param tracked whether it is recorded in the cluster-wide channel state (every channel but a
- *        user's own {@code #server-to-user-} channel)
- * @param confirmed whether {@code subscription_succeeded} was sent; until then it is being
- *        authorized and recorded, and whoever finishes that undoes it if it was abandoned
+ * <p>Not a value: equality is identity. A connection's map of subscriptions is updated with
+ * {@code replace(channel, expected, next)} and {@code remove(channel, expected)}, which compare
+ * with {@code equals}; a subscribe that follows an unsubscribe of the same channel has the same
+ * type and user, and must never be mistaken for the attempt it replaced (issue 7).
  */
-public record Subscription(ChannelType type, String userId, boolean tracked, boolean confirmed) {
+public final class Subscription {
 
+    private final ChannelType type;
+    private final String userId;
+    private final boolean tracked;
+    private final boolean confirmed;
+
+    private Subscription(ChannelType type, String userId, boolean tracked, boolean confirmed) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.userId = userId;
+        this.tracked = tracked;
+        this.confirmed = confirmed;
+    }
+
+    /**
+     * A subscription being authorized and recorded: whoever finishes that confirms it, or undoes
+     * what it recorded if it was withdrawn meanwhile.
+     *
+     * @param userId the presence member's user id, or {@code null} for other types
+     */
+    static Subscription pending(ChannelType type, String userId) {
+        return new Subscription(type, userId, true, false);
+    }
+
+    /**
+     * A confirmed subscription that is not recorded in the cluster-wide channel state: a signed-in
+     * user's own {@code #server-to-user-} channel.
+     */
+    static Subscription untracked(ChannelType type, String userId) {
+        return new Subscription(type, userId, false, true);
+    }
+
+    /** The channel's type. */
+    public ChannelType type() {
+        return type;
+    }
+
+    /** The presence member's user id, or {@code null} for other types. */
+    public String userId() {
+        return userId;
+    }
+
+    /**
+     * Whether it is recorded in the cluster-wide channel state (every channel but a user's own
+     * {@code #server-to-user-} channel).
+     */
+    public boolean tracked() {
+        return tracked;
+    }
+
+    /** Whether {@code subscription_succeeded} was sent; until then it is pending. */
+    public boolean confirmed() {
+        return confirmed;
+    }
+
+    /** This pending subscription confirmed: a new object, which the map's {@code replace} puts in its place. */
     Subscription confirm() {
         return new Subscription(type, userId, tracked, true);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[type=" + type + ", userId=" + userId + ", tracked=" + tracked + ", confirmed="
+                + confirmed + "]";
     }
 }

@@ -4,7 +4,10 @@ import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.testing.RedisServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,7 +44,7 @@ class EdgeLimitsTest {
     }
 
     @Test
-    void cutsOffAClientThatStopsReadingInsteadOfBufferingWithoutBound() throws IOException {
+    void cutsOffAClientThatStopsReadingInsteadOfBufferingWithoutBoundAndCountsWhatItDropped() throws IOException {
         ConnectionRegistry registry = server.bean(ConnectionRegistry.class);
         try (RawClient healthy = RawClient.connect(server.appUrl()); Socket stalled = new Socket()) {
             healthy.established();
@@ -65,6 +68,11 @@ class EdgeLimitsTest {
                 }
             }
             await().atMost(Duration.ofSeconds(15)).until(() -> registry.size() == before - 1);
+            Counter dropped = server.bean(MeterRegistry.class).find(HeraldMeters.MESSAGES_DROPPED.meterName())
+                    .tag(HeraldMeters.APP_ID, EdgeTestServer.APP_ID).counter();
+            assertThat(dropped).as("herald.messages.dropped is registered").isNotNull();
+            // The frame that did not fit and the 16 the full queue held, less any Netty took meanwhile.
+            assertThat(dropped.count()).isBetween(2.0, 17.0);
             // The healthy subscriber is still connected and served.
             healthy.frames.clear();
             server.publish("firehose", "after", "ok", null);

@@ -8,9 +8,13 @@ import io.herald.core.testing.RedisServer;
 import io.herald.core.testing.ServerTesting;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** An edge service on a random port over a real Redis shard, with a test app, for tests. */
@@ -24,6 +28,12 @@ final class EdgeTestServer implements AutoCloseable {
     final int port;
 
     EdgeTestServer(RedisServer redis, Map<String, Object> extra) {
+        this(redis, extra, List.of());
+    }
+
+    /** With more context initializers, e.g. {@link #wrapping} to put a test's gate around a real bean. */
+    EdgeTestServer(RedisServer redis, Map<String, Object> extra,
+            List<ApplicationContextInitializer<ConfigurableApplicationContext>> initializers) {
         Map<String, Object> props = new HashMap<>(EdgeServiceApplication.DEFAULTS);
         props.put("server.port", 0);
         props.put("herald.apps[0].id", APP_ID);
@@ -36,9 +46,25 @@ final class EdgeTestServer implements AutoCloseable {
         props.put("herald.redis.shards[0]", redis.uri().toString());
         props.put("herald.redis.key-prefix", RedisServer.uniquePrefix());
         props.putAll(extra);
-        this.context = new SpringApplicationBuilder(EdgeServiceApplication.class).properties(props)
-                .initializers(ServerTesting::ownEventLoops).run();
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(EdgeServiceApplication.class).properties(props)
+                .initializers(ServerTesting::ownEventLoops);
+        initializers.forEach(builder::initializers);
+        this.context = builder.run();
         this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /**
+     * An initializer that replaces each bean of {@code type} by {@code wrapper} applied to it, once
+     * the real bean is built: how a test puts a gate or a fault in front of a real adapter.
+     */
+    static <T> ApplicationContextInitializer<ConfigurableApplicationContext> wrapping(Class<T> type,
+            UnaryOperator<T> wrapper) {
+        return context -> context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                return type.isInstance(bean) ? wrapper.apply(type.cast(bean)) : bean;
+            }
+        });
     }
 
     String url(String pathAndQuery) {

@@ -18,7 +18,10 @@ public enum HeraldMeters {
     MESSAGES_PUBLISHED("herald.messages.published"),
     /** Counter: channel messages written to client sockets. Tag {@code app_id}. */
     MESSAGES_DELIVERED("herald.messages.delivered"),
-    /** Counter: messages dropped for a client whose outbound buffer was full (the client is then cut off). */
+    /**
+     * Counter: messages dropped for a client whose outbound queue was full: the one that did not
+     * fit and those still queued, which the close (4100) discards. Tag {@code app_id}.
+     */
     MESSAGES_DROPPED("herald.messages.dropped"),
     /** Timer: time to validate and hand one HTTP API publish request to the broker. Tag {@code app_id}. */
     PUBLISH_LATENCY("herald.publish.latency"),

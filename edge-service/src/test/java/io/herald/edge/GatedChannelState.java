@@ -1,0 +1,140 @@
+package io.herald.edge;
+
+import io.herald.core.broker.ChannelKey;
+import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateUnavailableException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The real channel state (Redis, in these tests) with a gate in front of chosen joins, so that a
+ * test can put the edge's work in a known interleaving: a held join reaches the real state and is
+ * recorded there, but its answer is kept from the edge until the test releases it, or replaced by
+ * an error as a lost reply would be. Not a mock: every call is the real adapter's.
+ *
+ * <p>Also counts, per channel, the joins and leaves the real state has completed, so a test can
+ * wait for the edge to have finished what it started.
+ */
+final class GatedChannelState implements ChannelState, AutoCloseable {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ChannelState real;
+    private final Map<ChannelKey, Hold> armed = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, AtomicInteger> joins = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, AtomicInteger> leaves = new ConcurrentHashMap<>();
+
+    GatedChannelState(ChannelState real) {
+        this.real = real;
+    }
+
+    /** The next join of {@code channel} will be held; the returned hold releases or fails it. */
+    Hold holdNextJoin(ChannelKey channel) {
+        Hold hold = new Hold();
+        if (armed.putIfAbsent(channel, hold) != null) {
+            throw new IllegalStateException("A join of " + channel + " is already armed");
+        }
+        return hold;
+    }
+
+    /** Joins of the channel the real state has completed (held ones included, before their release). */
+    int joins(ChannelKey channel) {
+        return count(joins, channel).get();
+    }
+
+    /** Leaves of the channel the real state has completed. */
+    int leaves(ChannelKey channel) {
+        return count(leaves, channel).get();
+    }
+
+    private static AtomicInteger count(Map<ChannelKey, AtomicInteger> counts, ChannelKey channel) {
+        return counts.computeIfAbsent(channel, key -> new AtomicInteger());
+    }
+
+    @Override
+    public Mono<JoinResult> join(ChannelKey channel, String nodeId, String socketId, PresenceMember member,
+            int maxMembers) {
+        Mono<JoinResult> joined = real.join(channel, nodeId, socketId, member, maxMembers)
+                .doOnNext(result -> count(joins, channel).incrementAndGet());
+        Hold hold = armed.remove(channel);
+        return hold == null ? joined : hold.apply(joined);
+    }
+
+    @Override
+    public Mono<LeaveResult> leave(ChannelKey channel, String nodeId, String socketId, String userId) {
+        return real.leave(channel, nodeId, socketId, userId).doOnNext(result -> count(leaves, channel).incrementAndGet());
+    }
+
+    @Override
+    public Mono<Long> subscriptionCount(ChannelKey channel) {
+        return real.subscriptionCount(channel);
+    }
+
+    @Override
+    public Mono<List<PresenceMember>> members(ChannelKey channel) {
+        return real.members(channel);
+    }
+
+    @Override
+    public Flux<ChannelSummary> channels(String appId, String prefix) {
+        return real.channels(appId, prefix);
+    }
+
+    @Override
+    public Mono<Boolean> announce(ChannelKey channel, String subject, boolean present) {
+        return real.announce(channel, subject, present);
+    }
+
+    @Override
+    public Mono<Void> heartbeat(String nodeId) {
+        return real.heartbeat(nodeId);
+    }
+
+    @Override
+    public Flux<Transition> reapDeadNodes(Duration timeout) {
+        return real.reapDeadNodes(timeout);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (real instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+
+    /** One held join: recorded by the real state, its answer waiting for {@link #release} or {@link #fail}. */
+    static final class Hold {
+
+        private final CompletableFuture<JoinResult> recorded = new CompletableFuture<>();
+        private final Sinks.One<Boolean> gate = Sinks.one();
+
+        private Mono<JoinResult> apply(Mono<JoinResult> joined) {
+            return joined.doOnNext(recorded::complete)
+                    .flatMap(result -> gate.asMono().flatMap(pass -> pass ? Mono.just(result)
+                            : Mono.error(new ChannelStateUnavailableException(0, "the test lost this join's answer", null))));
+        }
+
+        /** Waits until the real state has recorded the held join. */
+        JoinResult awaitRecorded() {
+            return recorded.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+
+        /** Lets the answer through. */
+        void release() {
+            gate.emitValue(true, Sinks.EmitFailureHandler.FAIL_FAST);
+        }
+
+        /** Replaces the answer by a {@link ChannelStateUnavailableException}: recorded, but the edge never hears so. */
+        void fail() {
+            gate.emitValue(false, Sinks.EmitFailureHandler.FAIL_FAST);
+        }
+    }
+}
