@@ -102,7 +102,8 @@ public class AuthServiceConfiguration {
     public AuthSecurity authSecurity(AuthServiceProperties service, AuthProperties auth, AppStore apps, Clock clock) {
         if (auth.url() != null) {
             throw new IllegalArgumentException("Invalid auth-service configuration: herald.auth.url must not be set "
-                    + "on auth-service itself");
+                    + "where the auth role runs (herald.auth.enabled=true: this process is auth-service); remove "
+                    + "herald.auth.url, or set herald.auth.enabled=false to use a remote auth-service");
         }
         String internalToken = auth.internalToken() == null || auth.internalToken().isBlank() ? null
                 : auth.internalToken();

@@ -99,6 +99,14 @@ class AuthServiceConfigurationTest {
     }
 
     @Test
+    void aRemoteAuthServiceAndTheAuthRoleExcludeEachOther() {
+        runner.withPropertyValues(AuthServiceConfiguration.ENABLED + "=true", "herald.auth.url=http://auth:6003",
+                "herald.auth.internal-token=" + INTERNAL_TOKEN).run(context -> assertThat(context).hasFailed()
+                        .getFailure().rootCause().hasMessageContaining("remove herald.auth.url")
+                        .hasMessageContaining("herald.auth.enabled=false"));
+    }
+
+    @Test
     void theServiceApplicationSwitchesItOnAndRequiresBothTokens() {
         assertThat(AuthServiceApplication.defaultProperties()).containsEntry(AuthServiceConfiguration.ENABLED, true);
         assertThatThrownBy(() -> AuthServiceApplication.builder().properties(Map.of("server.port", 0)).run())
