@@ -2,17 +2,14 @@ package io.herald.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.pusher.client.channel.ChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
+import io.herald.core.testing.ChannelRecorder;
 import io.herald.core.testing.OfficialClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,22 +64,11 @@ class StandaloneAdminApiTest {
         OfficialClient official = OfficialClient.connect(key, server.port);
         com.pusher.rest.Pusher first = publisher(id, key, secret);
         try {
-            CompletableFuture<Void> subscribed = new CompletableFuture<>();
-            BlockingQueue<PusherEvent> events = new LinkedBlockingQueue<>();
-            official.pusher.subscribe("orders", new ChannelEventListener() {
-                @Override
-                public void onSubscriptionSucceeded(String channelName) {
-                    subscribed.complete(null);
-                }
-
-                @Override
-                public void onEvent(PusherEvent event) {
-                    events.add(event);
-                }
-            }, "created");
-            subscribed.get(10, TimeUnit.SECONDS);
+            ChannelRecorder recorder = new ChannelRecorder();
+            official.pusher.subscribe("orders", recorder, "created");
+            recorder.subscribed.get(10, TimeUnit.SECONDS);
             assertThat(first.trigger("orders", "created", Map.of("n", 1)).getHttpStatus()).isEqualTo(200);
-            PusherEvent event = events.poll(10, TimeUnit.SECONDS);
+            PusherEvent event = recorder.events.poll(10, TimeUnit.SECONDS);
             assertThat(event).isNotNull();
             assertThat(event.getData()).isEqualTo("{\"n\":1}");
 
@@ -95,7 +81,7 @@ class StandaloneAdminApiTest {
             com.pusher.rest.Pusher second = publisher(id, key, newSecret);
             try {
                 assertThat(second.trigger("orders", "created", Map.of("n", 2)).getHttpStatus()).isEqualTo(200);
-                assertThat(events.poll(10, TimeUnit.SECONDS).getData()).isEqualTo("{\"n\":2}");
+                assertThat(recorder.events.poll(10, TimeUnit.SECONDS).getData()).isEqualTo("{\"n\":2}");
                 assertThat(first.trigger("orders", "created", Map.of("n", 3)).getHttpStatus()).isEqualTo(401);
             }
             finally {

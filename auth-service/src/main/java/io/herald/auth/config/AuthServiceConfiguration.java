@@ -116,7 +116,7 @@ public class AuthServiceConfiguration {
                     + "herald.auth.admin-token must differ");
         }
         if (!service.adminApiEnabled()) {
-            log.warn("No herald.auth.admin-token configured: the admin API is off (every /admin request is refused "
+            log.info("No herald.auth.admin-token configured: the admin API is off (every /admin request is refused "
                     + "with 403)");
         }
         return new AuthSecurity(service.adminToken(), internalToken, apps, clock);
