@@ -1,7 +1,5 @@
 package io.herald.standalone;
 
-import io.herald.edge.config.EdgeConfiguration;
-import io.herald.publish.config.PublishConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -9,13 +7,17 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Import;
 
 /**
- * Herald in one process: the edge (WebSocket) and the publish API (HTTP) on one port, sharing
- * one broker. Without {@code herald.redis.shards} the broker is in memory and the server needs
- * nothing else; with shards it is one node of a cluster.
+ * Herald in one process, on one port: every role — the edge (WebSocket), the publish API (HTTP),
+ * the webhook dispatcher and auth-service's admin API — plus the demo page. The roles are Spring
+ * Boot auto-configurations on the classpath; the standalone's {@code application.yml} switches
+ * them all on ({@code herald.<role>.enabled}), and any of them can be switched off. Without
+ * {@code herald.redis.shards} the broker is in memory and the server needs nothing else; with
+ * shards it is one node of a cluster. The admin API needs {@code herald.auth.admin-token}; without
+ * it, it is off (403).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ EdgeConfiguration.class, PublishConfiguration.class, DemoConfiguration.class })
+@Import(DemoConfiguration.class)
 @EnableConfigurationProperties(DemoProperties.class)
 public class HeraldStandaloneApplication {
 

@@ -3,18 +3,15 @@ package io.herald.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.client.Pusher;
-import com.pusher.client.channel.ChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.rest.data.Result;
+import io.herald.core.testing.ChannelRecorder;
 import io.herald.core.testing.OfficialClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,24 +43,13 @@ class StandaloneTest {
         OfficialClient official = OfficialClient.connect("demo-key", server.port);
         Pusher client = official.pusher;
         try {
-            CompletableFuture<Void> subscribed = new CompletableFuture<>();
-            BlockingQueue<PusherEvent> events = new LinkedBlockingQueue<>();
-            client.subscribe("demo", new ChannelEventListener() {
-                @Override
-                public void onSubscriptionSucceeded(String channelName) {
-                    subscribed.complete(null);
-                }
-
-                @Override
-                public void onEvent(PusherEvent event) {
-                    events.add(event);
-                }
-            }, "hello");
-            subscribed.get(10, TimeUnit.SECONDS);
+            ChannelRecorder recorder = new ChannelRecorder();
+            client.subscribe("demo", recorder, "hello");
+            recorder.subscribed.get(10, TimeUnit.SECONDS);
             com.pusher.rest.Pusher publisher = server.publisher();
             Result result = publisher.trigger("demo", "hello", Map.of("message", "hi"));
             assertThat(result.getHttpStatus()).as(result.getMessage()).isEqualTo(200);
-            PusherEvent event = events.poll(10, TimeUnit.SECONDS);
+            PusherEvent event = recorder.events.poll(10, TimeUnit.SECONDS);
             assertThat(event).isNotNull();
             assertThat(event.getData()).isEqualTo("{\"message\":\"hi\"}");
             publisher.close();

@@ -1,7 +1,6 @@
 package io.herald.auth.config;
 
 import io.herald.core.web.ApiErrorResponses;
-import org.slf4j.LoggerFactory;
 import io.herald.auth.Secrets;
 import io.herald.auth.security.AuthSecurity;
 import io.herald.auth.web.AdminHandler;
@@ -20,9 +19,14 @@ import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,24 +39,41 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * auth-service as importable Spring configuration (no component scanning; every bean replaceable,
- * see {@code PublishConfiguration} for how): the admin API, the internal API, and the Spring
- * Security chain that guards both ({@link AuthSecurity}).
+ * The auth role (auth-service): the admin API ({@code /admin/**}), the internal API edges use
+ * ({@code /internal/**}), and the Spring Security chain that guards those two paths and no other
+ * ({@link AuthSecurity}), so it can share a server with the other roles. A Spring Boot
+ * auto-configuration, on only with {@value #ENABLED}{@code =true} ({@code AuthServiceApplication}
+ * and the standalone server set it); off, {@link AuthServiceOffConfiguration} keeps Spring Security
+ * (on the classpath with this jar) from securing anything. No component scanning; every bean
+ * replaceable (see {@code PublishConfiguration} for how).
+ *
+ * <p>Ordered before Spring Boot's security auto-configurations: its authentication manager and
+ * filter chain must be registered when they look, or Boot would add a generated-password user and
+ * a chain of its own that secures every route.
  *
  * <p>The registry: with {@code herald.redis.state} the core's {@code RedisAppStore} (seeded from
  * {@code herald.apps}); without it an {@link InMemoryAppRegistry} seeded from {@code herald.apps}
  * (one process only: writes are lost at restart). Either way the {@code AppStore} bean is that
- * registry behind a {@code CachingAppStore} (see {@code AppConfiguration}).
+ * registry behind a {@code CachingAppStore} (see {@code AppConfiguration}), and every role of the
+ * process reads that one: in the standalone server, apps created through the admin API can connect
+ * and publish at once.
  *
- * <p>Requires {@code herald.auth.admin-token} and {@code herald.auth.internal-token}; refuses
+ * <p>Tokens: {@code herald.auth.admin-token} unset turns the admin API off (403 for every request,
+ * see {@link AuthSecurity}); {@code herald.auth.internal-token} unset leaves {@code /internal/**} to
+ * the admin token. auth-service on its own requires both ({@code AuthServiceApplication}). Refuses
  * {@code herald.auth.url} (auth-service does not call itself).
  */
-@Configuration(proxyBeanMethods = false)
+@AutoConfiguration(before = { ReactiveUserDetailsServiceAutoConfiguration.class,
+        ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveWebSecurityAutoConfiguration.class })
+@ConditionalOnBooleanProperty(AuthServiceConfiguration.ENABLED)
 @EnableWebFluxSecurity
 @EnableConfigurationProperties(AuthServiceProperties.class)
-// Order matters: the in-memory registry must be registered before AppConfiguration's conditions run.
+// The in-memory registry first, so that it is declared before AppConfiguration's conditions run.
 @Import({ AuthServiceConfiguration.InMemoryRegistryConfiguration.class, HeraldCoreConfiguration.class })
 public class AuthServiceConfiguration {
+
+    /** The role's switch. */
+    public static final String ENABLED = "herald.auth.enabled";
 
     private static final Logger log = LoggerFactory.getLogger(AuthServiceConfiguration.class);
 
@@ -81,17 +102,24 @@ public class AuthServiceConfiguration {
     public AuthSecurity authSecurity(AuthServiceProperties service, AuthProperties auth, AppStore apps, Clock clock) {
         if (auth.url() != null) {
             throw new IllegalArgumentException("Invalid auth-service configuration: herald.auth.url must not be set "
-                    + "on auth-service itself");
+                    + "where the auth role runs (herald.auth.enabled=true: this process is auth-service); remove "
+                    + "herald.auth.url, or set herald.auth.enabled=false to use a remote auth-service");
         }
-        if (auth.internalToken() == null || auth.internalToken().length() < AuthServiceProperties.MIN_TOKEN_LENGTH) {
+        String internalToken = auth.internalToken() == null || auth.internalToken().isBlank() ? null
+                : auth.internalToken();
+        if (internalToken != null && internalToken.length() < AuthServiceProperties.MIN_TOKEN_LENGTH) {
             throw new IllegalArgumentException("Invalid auth-service configuration: herald.auth.internal-token must be "
-                    + "set, at least " + AuthServiceProperties.MIN_TOKEN_LENGTH + " characters");
+                    + "at least " + AuthServiceProperties.MIN_TOKEN_LENGTH + " characters");
         }
-        if (auth.internalToken().equals(service.adminToken())) {
+        if (internalToken != null && internalToken.equals(service.adminToken())) {
             throw new IllegalArgumentException("Invalid auth-service configuration: herald.auth.internal-token and "
                     + "herald.auth.admin-token must differ");
         }
-        return new AuthSecurity(service.adminToken(), auth.internalToken(), apps, clock);
+        if (!service.adminApiEnabled()) {
+            log.info("No herald.auth.admin-token configured: the admin API is off (every /admin request is refused "
+                    + "with 403)");
+        }
+        return new AuthSecurity(service.adminToken(), internalToken, apps, clock);
     }
 
     /** Declared as a bean so Spring Boot does not add its generated-password user store. */

@@ -29,8 +29,10 @@ import org.springframework.security.web.server.authorization.AuthorizationContex
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,17 +51,30 @@ import tools.jackson.databind.node.ObjectNode;
  * Every comparison is constant-time ({@link Credentials#constantTimeEquals}); no session, no
  * CSRF (no cookies: every request carries its credentials). Nothing here logs a credential, and
  * error bodies never repeat one.
+ *
+ * <p>A token that is not configured ({@code null}) matches nothing. Without an admin token the
+ * admin API is off: every {@code /admin/**} request, whatever its credentials (tenants' too), is
+ * answered 403 with {@value #ADMIN_API_OFF}, before any authentication — never an open admin API.
+ * Without an internal token only the admin token opens {@code /internal/**}.
  */
 public final class AuthSecurity {
+
+    /** The answer to every {@code /admin/**} request when no admin token is configured. */
+    public static final String ADMIN_API_OFF = "The admin API is off in this server: set herald.auth.admin-token "
+            + "(at least 16 characters) to turn it on";
 
     private final String adminToken;
     private final String internalToken;
     private final AppStore apps;
     private final Clock clock;
 
+    /**
+     * @param adminToken the admin token, or {@code null}: the admin API is off
+     * @param internalToken the internal token, or {@code null}: only the admin token opens {@code /internal/**}
+     */
     public AuthSecurity(String adminToken, String internalToken, AppStore apps, Clock clock) {
-        this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
-        this.internalToken = Objects.requireNonNull(internalToken, "internalToken");
+        this.adminToken = adminToken;
+        this.internalToken = internalToken;
         this.apps = Objects.requireNonNull(apps, "apps");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -79,6 +94,9 @@ public final class AuthSecurity {
                         && (caller.isAdmin() || caller.isTenantOf((String) context.getVariables().get("id"))))
                 .defaultIfEmpty(false)
                 .map(granted -> (AuthorizationResult) new AuthorizationDecision(granted));
+        if (adminToken == null) {
+            http.addFilterAt(adminApiOff(), SecurityWebFiltersOrder.FIRST);
+        }
         return http
                 .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/admin/**", "/internal/**"))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -99,6 +117,14 @@ public final class AuthSecurity {
                         .pathMatchers(HttpMethod.POST, AuthRoutes.APP + "/rotate-secret").access(ownAppOrAdmin)
                         .anyExchange().hasRole(Credentials.ADMIN))
                 .build();
+    }
+
+    /** Without an admin token, refuses every {@code /admin/**} request (403) before anything else looks at it. */
+    private WebFilter adminApiOff() {
+        ServerWebExchangeMatcher admin = ServerWebExchangeMatchers.pathMatchers("/admin/**");
+        return (exchange, chain) -> admin.matches(exchange).flatMap(match -> match.isMatch()
+                ? write(exchange, HttpStatus.FORBIDDEN, ADMIN_API_OFF)
+                : chain.filter(exchange));
     }
 
     /** Reads the {@code Authorization} header; none → anonymous (then 401), unreadable → 401. */

@@ -27,11 +27,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
@@ -43,14 +44,20 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
- * The edge service: the Pusher WebSocket endpoint at {@code /app/{key}} and this node's local
- * fan-out. Importable next to other Herald configurations (the standalone server does); it
- * registers no component scanning and every bean can be replaced.
+ * The edge role: the Pusher WebSocket endpoint at {@code /app/{key}} and this node's local
+ * fan-out. A Spring Boot auto-configuration, on only with {@value #ENABLED}{@code =true}
+ * ({@code EdgeServiceApplication} and the standalone server set it); off, it declares no bean and
+ * no route. No component scanning; every bean can be replaced by declaring one of the same type
+ * (auto-configurations are processed after the application's own configuration).
  */
-@Configuration(proxyBeanMethods = false)
+@AutoConfiguration
+@ConditionalOnBooleanProperty(EdgeConfiguration.ENABLED)
 @Import(HeraldCoreConfiguration.class)
 @EnableConfigurationProperties(EdgeProperties.class)
 public class EdgeConfiguration {
+
+    /** The role's switch. */
+    public static final String ENABLED = "herald.edge.enabled";
 
     /** Runs before the routers (-1) so {@code /app/{key}} is always the WebSocket endpoint. */
     private static final int HANDLER_MAPPING_ORDER = -2;

@@ -19,38 +19,43 @@ import io.herald.publish.web.PublishHandler;
 import io.herald.publish.user.UserRoutes;
 import io.herald.publish.web.PublishRoutes;
 import io.herald.publish.web.RequestAuthenticator;
-import io.herald.publish.webhook.WebhookDispatcherConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The Pusher HTTP API ({@code POST /apps/{id}/events}, {@code /batch_events} and the channel
- * queries {@code GET /apps/{id}/channels…}) as importable
- * Spring configuration: no component scanning, every bean replaceable by declaring one of the
- * same type (the routes: of the same name, {@code publishRoutes}, since other modules declare
- * router functions too).
+ * The publish role: the Pusher HTTP API ({@code POST /apps/{id}/events}, {@code /batch_events},
+ * the channel queries {@code GET /apps/{id}/channels…} and {@code terminate_connections}). A
+ * Spring Boot auto-configuration, on only with {@value #ENABLED}{@code =true}
+ * ({@link io.herald.publish.PublishServiceApplication} and the standalone server set it); off, it
+ * declares no bean and no route. The webhook dispatcher is a role of its own
+ * ({@link io.herald.publish.webhook.WebhookDispatcherConfiguration}), on by default wherever this
+ * one is.
  *
- * <p>{@code @ConditionalOnMissingBean} sees only the beans registered before this configuration
- * is processed, so a replacement must be declared in a configuration processed earlier, for
- * example {@code @Import({MyReplacements.class, PublishConfiguration.class})}.
+ * <p>No component scanning; every bean replaceable by declaring one of the same type (the routes:
+ * of the same name, {@code publishRoutes}, since other roles declare router functions too) in the
+ * application's own configuration, which Spring Boot processes before auto-configurations.
  *
- * <p>Imported by {@link io.herald.publish.PublishServiceApplication} and, next to the edge's
- * configuration, by the standalone server. Needs a WebFlux server; uses the {@code MeterRegistry}
- * when there is one, else Micrometer's global registry.
+ * <p>Needs a WebFlux server; uses the {@code MeterRegistry} when there is one, else Micrometer's
+ * global registry.
  */
-@Configuration(proxyBeanMethods = false)
-@Import({ HeraldCoreConfiguration.class, WebhookDispatcherConfiguration.class })
+@AutoConfiguration
+@ConditionalOnBooleanProperty(PublishConfiguration.ENABLED)
+@Import(HeraldCoreConfiguration.class)
 @EnableConfigurationProperties(PublishProperties.class)
 public class PublishConfiguration {
+
+    /** The role's switch. */
+    public static final String ENABLED = "herald.publish.enabled";
 
     @Bean
     @ConditionalOnMissingBean

@@ -9,6 +9,7 @@ import io.herald.publish.ChannelInfoProvider;
 import io.herald.publish.EventPublisher;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,7 +22,30 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class PublishConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withUserConfiguration(PublishConfiguration.class);
+            .withConfiguration(AutoConfigurations.of(PublishConfiguration.class))
+            .withPropertyValues("herald.publish.enabled=true");
+
+    @Test
+    void theRoleIsOffWithoutItsSwitchAndLeavesNoRoute() {
+        for (String switchValue : new String[] { null, "false" }) {
+            ApplicationContextRunner off = new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(PublishConfiguration.class));
+            if (switchValue != null) {
+                off = off.withPropertyValues("herald.publish.enabled=" + switchValue);
+            }
+            off.run(context -> {
+                assertThat(context).hasNotFailed().doesNotHaveBean(EventPublisher.class)
+                        .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(Broker.class)
+                        .doesNotHaveBean(PublishProperties.class);
+            });
+        }
+    }
+
+    @Test
+    void theServiceApplicationSwitchesItOn() {
+        assertThat(io.herald.publish.PublishServiceApplication.defaultProperties())
+                .containsEntry(PublishConfiguration.ENABLED, true);
+    }
 
     @Test
     void definesTheApiWithPushersDefaults() {
@@ -62,8 +86,8 @@ class PublishConfigurationTest {
 
     @Test
     void everyBeanCanBeReplaced() {
-        // @ConditionalOnMissingBean sees only beans registered before it: replacements come first.
-        new ApplicationContextRunner().withUserConfiguration(Replacements.class, PublishConfiguration.class).run(context -> {
+        // The application's own configuration is processed before auto-configurations.
+        runner.withUserConfiguration(Replacements.class).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(ChannelInfoProvider.class)).isSameAs(Replacements.INFO);
             assertThat(context.getBean("publishRoutes")).isSameAs(Replacements.ROUTES);

@@ -6,13 +6,34 @@ import io.herald.core.webhook.WebhookQueueConsumer;
 import io.herald.publish.config.PublishConfiguration;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.reactive.function.server.RouterFunction;
 
 /** The dispatcher's wiring and properties; starts no server. */
 class WebhookDispatcherConfigurationTest {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withUserConfiguration(PublishConfiguration.class);
+    /** Both roles of publish-service, as auto-configurations, with nothing switched on. */
+    private final ApplicationContextRunner roles = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(PublishConfiguration.class, WebhookDispatcherConfiguration.class));
+
+    /** publish-service: the publish role on. */
+    private final ApplicationContextRunner runner = roles.withPropertyValues("herald.publish.enabled=true");
+
+    @Test
+    void withNeitherSwitchThereIsNoDispatcher() {
+        roles.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(WebhookDispatcher.class)
+                .doesNotHaveBean(WebhookSender.class).doesNotHaveBean(WebhookQueueConsumer.class));
+    }
+
+    @Test
+    void theDispatcherCanRunWithoutThePublishRole() {
+        roles.withPropertyValues("herald.webhooks.dispatcher.enabled=true").run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(WebhookDispatcher.class)
+                    .doesNotHaveBean(RouterFunction.class);
+            assertThat(context.getBean(WebhookDispatcher.class).isRunning()).isTrue();
+        });
+    }
 
     @Test
     void publishServiceRunsADispatcherOnTheCoreQueueByDefault() {
@@ -29,7 +50,8 @@ class WebhookDispatcherConfigurationTest {
     void theRoleCanBeSwitchedOff() {
         runner.withPropertyValues("herald.webhooks.dispatcher.enabled=false").run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context).doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(WebhookSender.class);
+            assertThat(context).doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(WebhookSender.class)
+                    .hasBean("publishRoutes");
         });
     }
 

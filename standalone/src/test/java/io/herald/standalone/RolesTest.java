@@ -1,0 +1,100 @@
+package io.herald.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.auth.AuthServiceApplication;
+import io.herald.auth.config.AuthServiceConfiguration;
+import io.herald.auth.config.AuthServiceOffConfiguration;
+import io.herald.auth.web.AdminHandler;
+import io.herald.core.app.AppRegistry;
+import io.herald.core.app.AppStore;
+import io.herald.core.app.CachingAppStore;
+import io.herald.core.broker.Broker;
+import io.herald.edge.EdgeServiceApplication;
+import io.herald.edge.config.EdgeConfiguration;
+import io.herald.edge.web.PusherWebSocketHandler;
+import io.herald.publish.EventPublisher;
+import io.herald.publish.PublishServiceApplication;
+import io.herald.publish.config.PublishConfiguration;
+import io.herald.publish.webhook.WebhookDispatcher;
+import io.herald.publish.webhook.WebhookDispatcherConfiguration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.web.reactive.function.server.RouterFunction;
+
+/**
+ * A classpath with every role, as here and in the end-to-end tests, where several servers run in
+ * one JVM: what runs is what the switches say, and each service application's defaults switch on
+ * its own role(s) only. Starts no server.
+ */
+class RolesTest {
+
+    static final String ADMIN_TOKEN = "roles-test-admin-token-0123";
+    static final String INTERNAL_TOKEN = "roles-test-internal-token-0123";
+
+    private final ReactiveWebApplicationContextRunner everyRole = new ReactiveWebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(EdgeConfiguration.class, PublishConfiguration.class,
+                    WebhookDispatcherConfiguration.class, AuthServiceConfiguration.class,
+                    AuthServiceOffConfiguration.class, ReactiveUserDetailsServiceAutoConfiguration.class,
+                    ReactiveWebSecurityAutoConfiguration.class));
+
+    static ReactiveWebApplicationContextRunner with(ReactiveWebApplicationContextRunner runner,
+            Map<String, Object> properties) {
+        return runner.withPropertyValues(properties.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue()).toArray(String[]::new));
+    }
+
+    @Test
+    void nothingSwitchedOnNothingRuns() {
+        everyRole.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Broker.class)
+                .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(PusherWebSocketHandler.class)
+                .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(ReactiveUserDetailsService.class));
+    }
+
+    @Test
+    void theEdgeServiceRunsTheEdgeOnly() {
+        with(everyRole, EdgeServiceApplication.DEFAULTS).run(context -> assertThat(context).hasNotFailed()
+                .hasSingleBean(PusherWebSocketHandler.class).doesNotHaveBean(EventPublisher.class)
+                .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(AdminHandler.class)
+                .doesNotHaveBean(RouterFunction.class).hasBean("heraldSecuresNothing"));
+    }
+
+    @Test
+    void thePublishServiceRunsThePublishApiAndTheDispatcher() {
+        with(everyRole, PublishServiceApplication.defaultProperties()).run(context -> assertThat(context)
+                .hasNotFailed().hasSingleBean(EventPublisher.class).hasSingleBean(WebhookDispatcher.class)
+                .hasBean("publishRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                .doesNotHaveBean(AdminHandler.class).hasBean("heraldSecuresNothing"));
+    }
+
+    @Test
+    void authServiceRunsTheAdminAndInternalApisOnly() {
+        with(everyRole, AuthServiceApplication.defaultProperties())
+                .withPropertyValues("herald.auth.admin-token=" + ADMIN_TOKEN,
+                        "herald.auth.internal-token=" + INTERNAL_TOKEN)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(AdminHandler.class)
+                        .hasBean("authRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                        .doesNotHaveBean(EventPublisher.class).doesNotHaveBean(WebhookDispatcher.class)
+                        .doesNotHaveBean("heraldSecuresNothing"));
+    }
+
+    @Test
+    void everyRoleOnSharesOneBrokerAndOneAppStore() {
+        everyRole.withPropertyValues("herald.edge.enabled=true", "herald.publish.enabled=true",
+                "herald.auth.enabled=true", "herald.auth.admin-token=" + ADMIN_TOKEN).run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(PusherWebSocketHandler.class)
+                            .hasSingleBean(EventPublisher.class).hasSingleBean(WebhookDispatcher.class)
+                            .hasSingleBean(AdminHandler.class).hasSingleBean(Broker.class)
+                            .hasSingleBean(AppRegistry.class);
+                    // What the admin API writes is what the edge and the HTTP API read.
+                    AppStore apps = context.getBean(AppStore.class);
+                    assertThat(apps).isInstanceOf(CachingAppStore.class);
+                    assertThat(((CachingAppStore) apps).delegate()).isSameAs(context.getBean(AppRegistry.class));
+                });
+    }
+}
