@@ -24,6 +24,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * The demo: a page at {@code /} that connects with pusher-js and shows events as they arrive,
  * {@code /demo/config} with what the page needs (never the secret), and a start-up summary
  * with the demo app's credentials and a ready-to-run, freshly signed {@code curl} command.
+ *
+ * <p>All of it is about the built-in demo app only ({@link #demoApp}): apps from the operator's
+ * own configuration are listed by id and key, their secrets are never printed, and the demo page
+ * has no app to show ({@code /demo/config} is 404).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "herald.demo", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -31,11 +35,14 @@ public class DemoConfiguration {
 
     static final String DEFAULT_SECRET = "demo-secret";
 
+    /** A summary is for reading: beyond this many apps it says how many more there are. */
+    static final int MAX_LISTED_APPS = 10;
+
     @Bean
     public RouterFunction<ServerResponse> demoRoutes(AppsProperties apps, DemoProperties demo, Clock clock) {
         return RouterFunctions.route()
                 .GET("/demo/config", request -> {
-                    App app = demoApp(apps);
+                    App app = demoApp(apps.toApps(), demo);
                     if (app == null) {
                         return ServerResponse.notFound().build();
                     }
@@ -54,31 +61,56 @@ public class DemoConfiguration {
     public ApplicationListener<ApplicationReadyEvent> demoSummary(AppsProperties apps, DemoProperties demo,
             Clock clock, Environment environment) {
         return event -> {
-            App app = demoApp(apps);
             String port = environment.getProperty("local.server.port", "6001");
-            String origin = "http://localhost:" + port;
-            StringBuilder out = new StringBuilder("\n");
-            out.append("  Herald is running: ").append(origin).append("/  (demo page)\n");
-            if (app != null) {
-                out.append("  Demo app   id: ").append(app.id()).append("   key: ").append(app.key())
-                        .append("   secret: ").append(app.secret()).append('\n');
-                out.append("  WebSocket  ws://localhost:").append(port).append("/app/").append(app.key())
-                        .append("?protocol=7\n");
-                out.append("  Trigger an event (signed now, valid for 10 minutes):\n    ")
-                        .append(curl(app, origin, demo.channel(), clock)).append('\n');
-                if (DEFAULT_SECRET.equals(app.secret())) {
-                    out.append("  The demo secret is the default one: set HERALD_DEMO_SECRET before exposing "
-                            + "this server.\n");
-                }
-            }
             // Printed, not logged: the operator asked for the demo credentials; logs never carry secrets.
-            System.out.println(out);
+            System.out.println(summary(apps.toApps(), demo, "http://localhost:" + port, clock));
         };
     }
 
-    private static App demoApp(AppsProperties apps) {
-        List<App> all = apps.toApps();
-        return all.isEmpty() ? null : all.get(0);
+    /**
+     * The start-up summary. Only the demo app's secret is in it (and a request signed with it):
+     * the secrets of apps from an operator's configuration are never printed, since a container
+     * ships what it prints to its logs.
+     */
+    static String summary(List<App> apps, DemoProperties demo, String origin, Clock clock) {
+        App app = demoApp(apps, demo);
+        StringBuilder out = new StringBuilder("\n");
+        out.append("  Herald is running: ").append(origin).append(app != null ? "/  (demo page)\n" : "/\n");
+        if (app != null) {
+            out.append("  Demo app   id: ").append(app.id()).append("   key: ").append(app.key())
+                    .append("   secret: ").append(app.secret()).append('\n');
+            out.append("  WebSocket  ").append(origin.replaceFirst("^http", "ws")).append("/app/").append(app.key())
+                    .append("?protocol=7\n");
+            out.append("  Trigger an event (signed now, valid for 10 minutes):\n    ")
+                    .append(curl(app, origin, demo.channel(), clock)).append('\n');
+            if (DEFAULT_SECRET.equals(app.secret())) {
+                out.append("  The demo secret is the default one: set HERALD_DEMO_SECRET before exposing "
+                        + "this server.\n");
+            }
+        }
+        List<App> configured = apps.stream().filter(other -> other != app).toList();
+        for (App other : configured.subList(0, Math.min(configured.size(), MAX_LISTED_APPS))) {
+            out.append("  App        id: ").append(other.id()).append("   key: ").append(other.key()).append('\n');
+        }
+        if (configured.size() > MAX_LISTED_APPS) {
+            out.append("  ... and ").append(configured.size() - MAX_LISTED_APPS).append(" more apps\n");
+        }
+        if (app == null && !configured.isEmpty()) {
+            out.append("  WebSocket  ").append(origin.replaceFirst("^http", "ws"))
+                    .append("/app/<key>?protocol=7   (secrets of configured apps are not shown)\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * The demo app: the configured app with the demo's id, key and secret ({@code herald.demo.*},
+     * which the built-in app list uses), or {@code null} when the operator's own apps replaced it.
+     */
+    static App demoApp(List<App> apps, DemoProperties demo) {
+        return apps.stream()
+                .filter(app -> app.id().equals(demo.appId()) && app.key().equals(demo.key())
+                        && app.secret().equals(demo.secret()))
+                .findFirst().orElse(null);
     }
 
     /** A complete, signed {@code curl} that publishes a "hello" event to the demo channel. */

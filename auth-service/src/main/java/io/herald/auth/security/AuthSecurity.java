@@ -4,6 +4,7 @@ import io.herald.auth.web.AuthRoutes;
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.signature.AppSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
@@ -184,11 +185,8 @@ public final class AuthSecurity {
     }
 
     private boolean secretMatches(App app, String secret) {
-        boolean ok = false;
-        for (String candidate : app.secretsAt(clock.instant())) {
-            ok |= Credentials.constantTimeEquals(secret, candidate);
-        }
-        return ok;
+        return AppSecrets.signedByValidSecret(app, clock.instant(),
+                candidate -> Credentials.constantTimeEquals(secret, candidate));
     }
 
     private static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String message) {

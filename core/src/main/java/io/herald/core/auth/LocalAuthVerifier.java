@@ -2,6 +2,7 @@ package io.herald.core.auth;
 
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
+import io.herald.core.signature.AppSecrets;
 import io.herald.core.signature.ChannelSignatures;
 import java.time.Clock;
 import java.util.Objects;
@@ -9,7 +10,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Verifies signatures with the secrets of an {@link AppStore} that holds them: the current
- * secret, and the previous one during its grace period after a rotation.
+ * secret, and the previous one during its grace period after a rotation
+ * ({@link AppSecrets#signedByValidSecret}, as every verifier).
  */
 public final class LocalAuthVerifier implements AuthVerifier {
 
@@ -48,11 +50,8 @@ public final class LocalAuthVerifier implements AuthVerifier {
         if (colon <= 0 || !auth.substring(0, colon).equals(app.key())) {
             return Verdict.refused("Invalid auth: it must be \"<app key>:<signature>\" with this app's key");
         }
-        boolean ok = false;
-        // Check every valid secret, without stopping early, so timing says nothing about which matched.
-        for (String secret : app.secretsAt(clock.instant())) {
-            ok |= ChannelSignatures.verify(app.key(), secret, stringToSign, auth);
-        }
+        boolean ok = AppSecrets.signedByValidSecret(app, clock.instant(),
+                secret -> ChannelSignatures.verify(app.key(), secret, stringToSign, auth));
         return ok ? Verdict.OK : Verdict.refused(refusal);
     }
 }

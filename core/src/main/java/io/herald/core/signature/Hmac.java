@@ -24,7 +24,17 @@ public final class Hmac {
         return sha256Hex(secret, message.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * As {@link #sha256Hex(String, String)}, over raw bytes.
+     *
+     * @throws IllegalArgumentException when {@code secret} is empty: an app's public view, which
+     *         has none, must never be used to sign or verify (the JDK would say only "Empty key")
+     */
     public static String sha256Hex(String secret, byte[] message) {
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("Cannot sign with an empty secret: this app was read without "
+                    + "its secrets (the public view), which cannot sign or verify anything");
+        }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -1,9 +1,11 @@
 package io.herald.core.signature;
 
+import io.herald.core.app.App;
 import io.herald.core.error.ApiError;
 import io.herald.core.error.ApiException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +18,8 @@ import java.util.TreeMap;
  * {@code auth_signature}, keys lower-cased and sorted, joined as {@code k=v&k=v} without URL
  * escaping. A non-empty body must be matched by {@code body_md5}. The timestamp must be within
  * {@link #DEFAULT_WINDOW} of the server's clock in either direction. The signature is compared
- * in constant time.
+ * in constant time, against every secret of the app that is valid now ({@link AppSecrets}): after
+ * a rotation, the previous secret too until its grace period ends.
  */
 public final class RequestSignature {
 
@@ -63,19 +66,20 @@ public final class RequestSignature {
     }
 
     /**
-     * Checks a request's signature, timestamp and body digest against {@code secret}.
+     * Checks a request's key, signature, timestamp and body digest against {@code app}: its key,
+     * and its secrets valid at this verifier's clock ({@link AppSecrets#signedByValidSecret}).
      *
      * @param params the decoded query parameters
      * @param body the raw body; empty or {@code null} for none
      * @throws ApiException 401 with a message saying what is wrong (never the expected value)
+     * @throws IllegalStateException when {@code app} carries no secret (a public view)
      */
-    public void verify(String key, String secret, String method, String path,
-            Map<String, String> params, byte[] body) {
+    public void verify(App app, String method, String path, Map<String, String> params, byte[] body) {
         require(params, "auth_key");
         require(params, "auth_timestamp");
         require(params, "auth_version");
-        String signature = require(params, "auth_signature");
-        if (!Hmac.constantTimeEquals(key, params.get("auth_key"))) {
+        String signature = require(params, "auth_signature").toLowerCase(Locale.ROOT);
+        if (!Hmac.constantTimeEquals(app.key(), params.get("auth_key"))) {
             throw unauthorized("auth_key does not match the application's key");
         }
         if (!"1.0".equals(params.get("auth_version"))) {
@@ -88,7 +92,8 @@ public final class RequestSignature {
         catch (NumberFormatException ex) {
             throw unauthorized("auth_timestamp is not a number of seconds");
         }
-        long skew = Math.abs(clock.instant().getEpochSecond() - timestamp);
+        Instant now = clock.instant();
+        long skew = Math.abs(now.getEpochSecond() - timestamp);
         if (skew > window.toSeconds()) {
             throw unauthorized("Timestamp expired: auth_timestamp is " + skew
                     + " s away from server time, the limit is " + window.toSeconds()
@@ -104,8 +109,9 @@ public final class RequestSignature {
                 throw unauthorized("body_md5 does not match the body");
             }
         }
-        String expected = sign(secret, method, path, params);
-        if (!Hmac.constantTimeEquals(expected, signature.toLowerCase(Locale.ROOT))) {
+        String stringToSign = stringToSign(method, path, params);
+        if (!AppSecrets.signedByValidSecret(app, now,
+                secret -> Hmac.constantTimeEquals(Hmac.sha256Hex(secret, stringToSign), signature))) {
             throw unauthorized("Invalid signature: check the app secret, and that the path and "
                     + "every query parameter are signed as sent");
         }

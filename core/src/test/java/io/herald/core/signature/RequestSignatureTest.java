@@ -2,10 +2,12 @@ package io.herald.core.signature;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.pusher.rest.PusherAbstract;
 import com.pusher.rest.data.Event;
+import io.herald.core.app.App;
 import io.herald.core.error.ApiError;
 import io.herald.core.error.ApiException;
 import java.net.URI;
@@ -287,6 +289,33 @@ class RequestSignatureTest {
         assertRejected(params, BODY, "Invalid signature");
     }
 
+    // --- secret rotation -----------------------------------------------------------------------
+
+    @Test
+    void acceptsThePreviousSecretDuringItsGraceAndNotAfter() {
+        // The golden request is signed with SECRET, which this app has just rotated out.
+        App rotated = new App("3", KEY, "the-new-secret", null, true, null, null, null, SECRET,
+                Instant.ofEpochSecond(TIMESTAMP + 60));
+
+        assertThatCode(() -> new RequestSignature(clockAt(TIMESTAMP + 59))
+                .verify(rotated, "POST", PATH, goldenSignedParams(), bytes(BODY))).doesNotThrowAnyException();
+        ApiException after = catchThrowableOfType(ApiException.class, () -> new RequestSignature(clockAt(TIMESTAMP + 60))
+                .verify(rotated, "POST", PATH, goldenSignedParams(), bytes(BODY)));
+        assertThat(after).isNotNull();
+        assertThat(after.status()).isEqualTo(401);
+        assertThat(after.getMessage()).contains("Invalid signature").doesNotContain(SECRET);
+    }
+
+    @Test
+    void anAppWithoutItsSecretsIsAClearErrorNotAnEmptyHmacKey() {
+        App publicView = app(SECRET).withoutSecrets();
+
+        assertThatThrownBy(() -> verify(atTimestamp, publicView, goldenSignedParams(), BODY))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has no secret in this process")
+                .hasMessageNotContaining("Empty key");
+    }
+
     // --- helpers ----------------------------------------------------------------------------
 
     /**
@@ -300,7 +329,7 @@ class RequestSignatureTest {
     private static void assertRejected(RequestSignature verifier, Map<String, String> params, String body,
             String method, String path, String reason) {
         ApiException ex = catchThrowableOfType(ApiException.class,
-                () -> verifier.verify(KEY, SECRET, method, path, params, bytes(body)));
+                () -> verifier.verify(app(SECRET), method, path, params, bytes(body)));
 
         assertThat(ex).as("rejected").isNotNull();
         assertThat(ex.error()).isEqualTo(ApiError.UNAUTHORIZED);
@@ -312,12 +341,20 @@ class RequestSignatureTest {
     }
 
     private static void verify(RequestSignature verifier, Map<String, String> params, String body) {
-        verifier.verify(KEY, SECRET, "POST", PATH, params, bytes(body));
+        verify(verifier, app(SECRET), params, body);
+    }
+
+    private static void verify(RequestSignature verifier, App app, Map<String, String> params, String body) {
+        verifier.verify(app, "POST", PATH, params, bytes(body));
     }
 
     private static void verifyCaptured(Captured request, String secret) {
         new RequestSignature(Clock.systemUTC())
-                .verify(KEY, secret, request.method, request.path, request.params, bytes(request.body));
+                .verify(app(secret), request.method, request.path, request.params, bytes(request.body));
+    }
+
+    private static App app(String secret) {
+        return new App("3", KEY, secret, null, true, App.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     private static byte[] bytes(String body) {

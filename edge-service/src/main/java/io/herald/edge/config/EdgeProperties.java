@@ -56,6 +56,19 @@ public record EdgeProperties(
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");
         }
+        // Each of these would end every connection at its first frame, or at once.
+        if (maxFrameSize.toBytes() < 1) {
+            throw new IllegalArgumentException("herald.edge.max-frame-size must be at least 1B");
+        }
+        if (userAuthenticationTimeout.isNegative() || userAuthenticationTimeout.isZero()) {
+            throw new IllegalArgumentException("herald.edge.user-authentication-timeout must be positive");
+        }
+        if (webhookLeaveDelay.isNegative()) {
+            throw new IllegalArgumentException("herald.edge.webhook-leave-delay must be zero or more");
+        }
+        if (drainPeriod.isNegative()) {
+            throw new IllegalArgumentException("herald.edge.drain-period must be zero or more");
+        }
         if (drainTimeout.compareTo(drainPeriod) < 0) {
             throw new IllegalArgumentException("herald.edge.drain-timeout must be at least herald.edge.drain-period");
         }

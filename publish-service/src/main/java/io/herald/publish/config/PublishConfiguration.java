@@ -2,6 +2,7 @@ package io.herald.publish.config;
 
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.Broker;
+import io.herald.core.config.AppSecretsRequired;
 import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.signature.RequestSignature;
 import io.herald.core.state.ChannelCache;
@@ -56,6 +57,15 @@ public class PublishConfiguration {
 
     /** The role's switch. */
     public static final String ENABLED = "herald.publish.enabled";
+
+    /**
+     * Refuses to start with {@code herald.auth.url}: this service checks signatures with the apps'
+     * secrets, which auth-service never gives out.
+     */
+    @Bean
+    public static AppSecretsRequired publishNeedsAppSecrets() {
+        return new AppSecretsRequired("the Pusher HTTP API (publish-service, also part of the standalone server)");
+    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Admits a Pusher HTTP API request: finds the app of the {@code app_id} path variable, reads the
- * raw body up to the size limit and checks the request signature against the app's secret.
+ * raw body up to the size limit and checks the request signature against the app's secrets valid
+ * now (after a rotation, the previous one too during its grace period).
  *
  * <p>The checks, in order, and what fails them:
  * <ol>
@@ -58,7 +59,7 @@ public final class RequestAuthenticator {
     }
 
     private SignedRequest verify(ServerRequest request, App app, byte[] body) {
-        signature.verify(app.key(), app.secret(), request.method().name(), request.requestPath().value(),
+        signature.verify(app, request.method().name(), request.requestPath().value(),
                 request.queryParams().toSingleValueMap(), body);
         if (!app.enabled()) {
             throw ApiError.FORBIDDEN.exception("App " + app.id() + " is disabled");

@@ -1,6 +1,7 @@
 package io.herald.publish.webhook;
 
 import io.herald.core.app.AppStore;
+import io.herald.core.config.AppSecretsRequired;
 import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.webhook.WebhookFailureLog;
 import io.herald.core.webhook.WebhookQueueConsumer;
@@ -37,10 +38,16 @@ public class WebhookDispatcherConfiguration {
     /** The role's switch; when not set, the role follows {@code herald.publish.enabled}. */
     public static final String ENABLED = "herald.webhooks.dispatcher.enabled";
 
+    /** Refuses to start with {@code herald.auth.url}: webhooks are signed with the apps' secrets. */
+    @Bean
+    public static AppSecretsRequired dispatcherNeedsAppSecrets() {
+        return new AppSecretsRequired("the webhook dispatcher");
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public WebhookSender webhookSender(WebhookDispatcherProperties properties) {
-        return new WebhookSender(properties);
+    public WebhookSender webhookSender(WebhookDispatcherProperties properties, Clock clock) {
+        return new WebhookSender(properties, clock);
     }
 
     @Bean

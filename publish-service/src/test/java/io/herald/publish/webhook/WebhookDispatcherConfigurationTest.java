@@ -72,7 +72,7 @@ class WebhookDispatcherConfigurationTest {
     }
 
     @Test
-    void theCircuitIsProbedAfterOneSecondDoublingToFourByDefault() {
+    void theCircuitIsProbedAfterOneSecondDoublingToTwoByDefault() {
         runner.run(context -> {
             WebhookDispatcherProperties.CircuitBreaker breaker =
                     context.getBean(WebhookDispatcherProperties.class).circuitBreaker();
