@@ -5,12 +5,14 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.InMemoryBroker;
 import io.herald.core.broker.redis.RedisBroker;
 import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,12 +24,15 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The beans every Herald service shares: the clock and the broker here; apps and signature
+ * The beans every Herald service shares: the clock, the Redis connections and the broker here; apps and signature
  * verification ({@link AppConfiguration}), channel state ({@link ChannelStateConfiguration}) and
  * the webhook queue ({@link WebhookCoreConfiguration}) in the imported configurations. Each
  * service configuration imports this one; in the standalone server they all share one set.
  *
- * <p>With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
+ * <p>Every Redis adapter (broker, channel state and cache, app store, webhook queue and failure
+ * log) connects through the one {@link RedisConnections} bean: one Lettuce client and its
+ * resources for the process, one shard router, closed after every adapter (each depends on it).
+ * With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
  * {@link InMemoryBroker}, which is right only for a single process. Every bean can be replaced
  * by declaring one of the same type.
  */
@@ -44,12 +49,23 @@ public class HeraldCoreConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * The process's Redis connections. Cheap when no Redis is configured: nothing is started
+     * before the first connection.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Broker broker(RedisProperties redis) {
-        if (redis.enabled()) {
-            log.info("Using {} Redis shard(s) for channels", redis.shards().size());
-            return new RedisBroker(redis);
+    public RedisConnections redisConnections(RedisProperties redis) {
+        return new RedisConnections(redis);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Broker broker(RedisConnections redis) {
+        if (redis.hasShards()) {
+            log.info("Using {} Redis shard(s) for channels: {}", redis.shards().size(),
+                    redis.shards().list().stream().map(shard -> shard.target().description()).toList());
+            return new RedisBroker(redis.shards());
         }
         log.info("No herald.redis.shards configured: using the in-memory broker (single process only)");
         return new InMemoryBroker();
@@ -63,6 +79,22 @@ public class HeraldCoreConfiguration {
             for (int i = 0; i < shards.size(); i++) {
                 builder.withDetail("shard-" + i, shards.get(i) ? "UP" : "DOWN");
             }
+            return builder.build();
+        };
+    }
+
+    /**
+     * DOWN while any Redis target in use (a shard, the state Redis) has a connection that is not
+     * open; details per target: its description (never a credential) and status.
+     */
+    @Bean
+    public HealthIndicator redisHealthIndicator(RedisConnections redis) {
+        return () -> {
+            Map<String, RedisConnections.TargetHealth> targets = redis.health();
+            Health.Builder builder = targets.values().stream().allMatch(RedisConnections.TargetHealth::up)
+                    ? Health.up() : Health.down();
+            targets.forEach((name, health) -> builder.withDetail(name,
+                    Map.of("target", health.target(), "status", health.up() ? "UP" : "DOWN")));
             return builder.build();
         };
     }
