@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -83,20 +82,10 @@ public class HeraldCoreConfiguration {
         };
     }
 
-    /**
-     * DOWN while any Redis target in use (a shard, the state Redis) has a connection that is not
-     * open; details per target: its description (never a credential) and status.
-     */
+    /** DOWN while a connection to a shard or to the state Redis is not open; see {@link RedisHealthIndicator}. */
     @Bean
     public HealthIndicator redisHealthIndicator(RedisConnections redis) {
-        return () -> {
-            Map<String, RedisConnections.TargetHealth> targets = redis.health();
-            Health.Builder builder = targets.values().stream().allMatch(RedisConnections.TargetHealth::up)
-                    ? Health.up() : Health.down();
-            targets.forEach((name, health) -> builder.withDetail(name,
-                    Map.of("target", health.target(), "status", health.up() ? "UP" : "DOWN")));
-            return builder.build();
-        };
+        return new RedisHealthIndicator(redis);
     }
 
     /** One gauge per Redis shard: 1 when reachable. */

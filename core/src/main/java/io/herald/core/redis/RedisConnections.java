@@ -60,9 +60,11 @@ public final class RedisConnections implements AutoCloseable {
     private final RedisShards shards;
     private final RedisTarget state;
     private final Set<RedisLink<?>> links = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<Void>> closingLinks = ConcurrentHashMap.newKeySet();
     private ClientResources resources;
     private RedisClient client;
     private boolean closed;
+    private int leftOpenAtClose = -1;
 
     public RedisConnections(RedisProperties properties) {
         this.properties = Objects.requireNonNull(properties, "properties");
@@ -190,8 +192,13 @@ public final class RedisConnections implements AutoCloseable {
                 .build();
     }
 
-    void forget(RedisLink<?> link) {
+    /** A link closed by its adapter: the client must not shut down before that close is done. */
+    void forget(RedisLink<?> link, CompletableFuture<Void> closing) {
         links.remove(link);
+        if (!closing.isDone()) {
+            closingLinks.add(closing);
+            closing.whenComplete((ok, error) -> closingLinks.remove(closing));
+        }
     }
 
     /**
@@ -243,12 +250,14 @@ public final class RedisConnections implements AutoCloseable {
             shared = resources;
             open = List.copyOf(links);
             links.clear();
+            leftOpenAtClose = open.size();
         }
         if (closing == null) {
             return;
         }
-        CompletableFuture<?>[] connections = open.stream().map(RedisLink::closeAsync)
-                .toArray(CompletableFuture[]::new);
+        List<CompletableFuture<Void>> all = new ArrayList<>(closingLinks);
+        open.forEach(link -> all.add(link.closeAsync()));
+        CompletableFuture<?>[] connections = all.toArray(CompletableFuture[]::new);
         // The shared event loops go only after the client has closed its connections; shutting
         // them down first makes Netty reject the connections' close notifications.
         await(CompletableFuture.allOf(connections), "connections");
@@ -272,6 +281,11 @@ public final class RedisConnections implements AutoCloseable {
     /** Whether {@link #close()} has run. */
     public synchronized boolean isClosed() {
         return closed;
+    }
+
+    /** How many connections adapters had left open when {@link #close()} ran; -1 before. */
+    synchronized int leftOpenAtClose() {
+        return leftOpenAtClose;
     }
 
     /** Whether the shared resources have been shut down (only ever by {@link #close()}). */

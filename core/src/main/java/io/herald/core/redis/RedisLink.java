@@ -193,21 +193,14 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
     /** Closes the connection and stops retrying; the link no longer counts for health. */
     @Override
     public void close() {
-        closed = true;
-        owner.forget(this);
-        C current = connection;
-        if (current != null) {
-            current.closeAsync();
-        }
-        first.completeExceptionally(new IllegalStateException("closed"));
-        firstAttempt.completeExceptionally(new IllegalStateException("closed"));
+        owner.forget(this, closeAsync());
     }
 
     CompletableFuture<Void> closeAsync() {
         closed = true;
-        C current = connection;
         first.completeExceptionally(new IllegalStateException("closed"));
         firstAttempt.completeExceptionally(new IllegalStateException("closed"));
+        C current = connection;
         return current == null ? CompletableFuture.completedFuture(null) : current.closeAsync();
     }
 
