@@ -11,7 +11,7 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.edge.config.EdgeProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

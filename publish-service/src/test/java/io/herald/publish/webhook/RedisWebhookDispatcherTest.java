@@ -12,7 +12,7 @@ import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import io.herald.core.webhook.redis.RedisWebhookFailureLog;
 import io.herald.core.webhook.redis.RedisWebhookQueue;

@@ -8,7 +8,7 @@ import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
 import io.herald.core.webhook.WebhookQueueContractTest;
