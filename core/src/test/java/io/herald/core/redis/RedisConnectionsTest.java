@@ -68,6 +68,24 @@ class RedisConnectionsTest {
                 Level.WARN) && (e.getLoggerName().startsWith("io.lettuce") || e.getLoggerName().startsWith("io.netty")));
     }
 
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.context.properties.EnableConfigurationProperties(RedisProperties.class)
+    static class PropertiesOnly {
+    }
+
+    @Test
+    void aMultiHostSentinelUriBindsAsOneShard() {
+        new ApplicationContextRunner().withUserConfiguration(PropertiesOnly.class)
+                .withPropertyValues("herald.redis.shards[0]=redis-sentinel://:pw@127.0.0.1:1,127.0.0.1:2/0#mymaster",
+                        "herald.redis.shards[1]=redis://127.0.0.1:3")
+                .run(context -> {
+                    RedisConnections connections = new RedisConnections(context.getBean(RedisProperties.class));
+                    assertThat(connections.shards().list()).extracting(shard -> shard.target().description())
+                            .containsExactly("redis-sentinel://127.0.0.1:1,127.0.0.1:2#mymaster", "redis://127.0.0.1:3");
+                    connections.close();
+                });
+    }
+
     @Test
     void aCredentialInARedisUriNeverAppearsInLogsHealthDetailsOrErrors() {
         String password = "hunter2-never-shown";
