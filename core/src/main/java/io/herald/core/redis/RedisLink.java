@@ -116,6 +116,21 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
         });
     }
 
+    /**
+     * As {@link #run}, but first waits for a first connection attempt still under way, as
+     * {@link #await()} does: for adapters used right after they are made.
+     */
+    public <T> Mono<T> awaitAndRun(Function<C, Mono<T>> command) {
+        return await().flatMap(connection -> command.apply(connection)
+                .onErrorMap(RedisUnavailable::isUnavailable, this::unavailable));
+    }
+
+    /** As {@link #awaitAndRun}, for a command answering several values. */
+    public <T> Flux<T> awaitAndRunMany(Function<C, Flux<T>> command) {
+        return await().flatMapMany(connection -> command.apply(connection)
+                .onErrorMap(RedisUnavailable::isUnavailable, this::unavailable));
+    }
+
     /** As {@link #run}, for a command answering several values. */
     public <T> Flux<T> runMany(Function<C, Flux<T>> command) {
         return Flux.defer(() -> {

@@ -7,6 +7,8 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,7 +19,8 @@ import reactor.core.publisher.Mono;
  * <p>Both are made by {@link RedisConnections} in the background, so a service starts while the
  * state Redis is down and connects when it comes up; an open connection reconnects by itself
  * with capped exponential backoff. While disconnected, commands are rejected at once (a
- * {@link io.herald.core.redis.RedisUnavailableException}) rather than queued without bound.
+ * {@link io.herald.core.redis.RedisUnavailableException}) rather than queued without bound; a
+ * command made while the first connection attempt is under way waits for it.
  */
 public final class WebhookRedisClient implements AutoCloseable {
 
@@ -44,14 +47,23 @@ public final class WebhookRedisClient implements AutoCloseable {
         return keyPrefix;
     }
 
-    /** Commands on the shared connection, for short commands. */
-    public Mono<RedisReactiveCommands<String, String>> commands() {
-        return shared.await().map(StatefulRedisConnection::reactive);
+    /**
+     * Runs {@code command} on the shared connection, for short commands. While the state Redis
+     * is unreachable it fails with a {@link io.herald.core.redis.RedisUnavailableException};
+     * errors Redis answers are passed on (see {@link io.herald.core.redis.RedisUnavailable}).
+     */
+    public <T> Mono<T> run(Function<RedisReactiveCommands<String, String>, Mono<T>> command) {
+        return shared.awaitAndRun(connection -> command.apply(connection.reactive()));
     }
 
-    /** Commands on the connection reserved for blocking reads. */
-    public Mono<RedisReactiveCommands<String, String>> blockingCommands() {
-        return blocking.await().map(StatefulRedisConnection::reactive);
+    /** As {@link #run}, for a command answering several values. */
+    public <T> Flux<T> runMany(Function<RedisReactiveCommands<String, String>, Flux<T>> command) {
+        return shared.awaitAndRunMany(connection -> command.apply(connection.reactive()));
+    }
+
+    /** As {@link #run}, on the connection reserved for blocking reads. */
+    public <T> Mono<T> runBlocking(Function<RedisReactiveCommands<String, String>, Mono<T>> command) {
+        return blocking.awaitAndRun(connection -> command.apply(connection.reactive()));
     }
 
     /** Closes both connections; the shared client and resources stay. */
