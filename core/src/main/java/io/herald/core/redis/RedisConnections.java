@@ -16,10 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -218,12 +220,12 @@ public final class RedisConnections implements AutoCloseable {
         return out;
     }
 
-    private java.util.Optional<TargetHealth> health(String name, RedisTarget target) {
+    private Optional<TargetHealth> health(String name, RedisTarget target) {
         List<RedisLink<?>> of = links.stream().filter(l -> l.name().equals(name)).toList();
         if (of.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new TargetHealth(target.description(), of.stream().allMatch(RedisLink::isUp)));
+        return Optional.of(new TargetHealth(target.description(), of.stream().allMatch(RedisLink::isUp)));
     }
 
     /**
@@ -266,7 +268,7 @@ public final class RedisConnections implements AutoCloseable {
         log.debug("Redis connections closed");
     }
 
-    private static void await(java.util.concurrent.Future<?> future, String what) {
+    private static void await(Future<?> future, String what) {
         try {
             future.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
