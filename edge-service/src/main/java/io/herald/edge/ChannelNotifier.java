@@ -7,7 +7,7 @@ import io.herald.core.broker.Envelope;
 import io.herald.core.broker.MessageIds;
 import io.herald.core.state.ChannelState;
 import io.herald.core.webhook.WebhookEvent;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookQueue;
 import java.time.Clock;
 import java.time.Duration;

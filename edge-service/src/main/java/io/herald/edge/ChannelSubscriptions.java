@@ -1,6 +1,7 @@
 package io.herald.edge;
 
 import io.herald.core.app.App;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.auth.AuthUnavailableException;
 import io.herald.core.auth.AuthVerifier;
 import io.herald.core.broker.ChannelKey;
@@ -12,7 +13,6 @@ import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
 import io.herald.core.state.ChannelStateUnavailableException;
-import io.herald.core.webhook.WebhookEventType;
 import io.herald.edge.config.EdgeProperties;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import io.herald.core.names.Names;
 import io.herald.core.protocol.ClientFrame;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.webhook.WebhookEvent;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 

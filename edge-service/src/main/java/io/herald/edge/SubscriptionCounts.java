@@ -6,7 +6,7 @@ import io.herald.core.names.ChannelType;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelState;
 import io.herald.core.webhook.WebhookEvent;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

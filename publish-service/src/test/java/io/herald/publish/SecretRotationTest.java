@@ -7,6 +7,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
 import io.herald.core.app.App;
 import io.herald.core.app.redis.RedisAppStore;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.testing.ServerTesting;
@@ -37,6 +38,7 @@ class SecretRotationTest {
 
     final TestClock clock = new TestClock();
     RedisServer redis;
+    RedisConnections connections;
     RedisAppStore registry;
     ConfigurableApplicationContext context;
     Pusher withOldSecret;
@@ -54,8 +56,9 @@ class SecretRotationTest {
                         "--herald.apps[0].id=" + APP, "--herald.apps[0].key=" + KEY,
                         "--herald.apps[0].secret=" + OLD_SECRET);
         // What auth-service holds: the same state Redis, the same prefix.
-        registry = new RedisAppStore(new RedisProperties(List.of(), prefix, Duration.ofSeconds(2),
+        connections = new RedisConnections(new RedisProperties(List.of(), prefix, Duration.ofSeconds(2),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), redis.uri()));
+        registry = new RedisAppStore(connections);
         int port = ServerTesting.port(context);
         withOldSecret = sdk(OLD_SECRET, port);
         withNewSecret = sdk(NEW_SECRET, port);
@@ -63,7 +66,7 @@ class SecretRotationTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] { withOldSecret, withNewSecret, registry, context, redis }) {
+        for (AutoCloseable closeable : new AutoCloseable[] { withOldSecret, withNewSecret, registry, connections, context, redis }) {
             if (closeable != null) {
                 closeable.close();
             }

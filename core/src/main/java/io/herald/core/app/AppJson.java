@@ -1,7 +1,6 @@
 package io.herald.core.app;
 
 import io.herald.core.protocol.PusherCodec;
-import io.herald.core.webhook.WebhookEventType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;

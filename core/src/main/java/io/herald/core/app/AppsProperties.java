@@ -1,7 +1,6 @@
 package io.herald.core.app;
 
 import io.herald.core.names.Names;
-import io.herald.core.webhook.WebhookEventType;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,6 +1,5 @@
 package io.herald.core.app;
 
-import io.herald.core.webhook.WebhookEventType;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Objects;

@@ -12,8 +12,7 @@ import io.herald.core.auth.LocalAuthVerifier;
 import io.herald.core.auth.http.AuthServiceClient;
 import io.herald.core.auth.http.HttpAppStore;
 import io.herald.core.auth.http.HttpAuthVerifier;
-import io.herald.core.redis.RedisClients;
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisConnections;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -62,11 +61,11 @@ public class AppConfiguration {
     @Bean
     @ConditionalOnMissingBean(AppRegistry.class)
     @ConditionalOnExpression("'${herald.redis.state:}' != '' and '${herald.auth.url:}' == ''")
-    public RedisAppStore redisAppRegistry(RedisProperties redis, AppsProperties apps) {
+    public RedisAppStore redisAppRegistry(RedisConnections redis, AppsProperties apps) {
         RedisAppStore store = new RedisAppStore(redis);
         try {
             Integer seeded = store.seed(apps.toApps()).block(SEED_TIMEOUT);
-            log.info("Apps in the state Redis {} ({} seeded from herald.apps)", RedisClients.redacted(redis.state()), seeded);
+            log.info("Apps in the state Redis {} ({} seeded from herald.apps)", redis.state(), seeded);
         }
         catch (RuntimeException ex) {
             store.close();

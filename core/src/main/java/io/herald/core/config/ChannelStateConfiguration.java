@@ -1,6 +1,6 @@
 package io.herald.core.config;
 
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
@@ -36,19 +36,19 @@ public class ChannelStateConfiguration {
     /** Closed by Spring: {@code RedisChannelState} is {@link AutoCloseable} (inferred destroy method). */
     @Bean
     @ConditionalOnMissingBean
-    public ChannelState channelState(RedisProperties redis, ChannelStateProperties properties, Clock clock) {
-        if (redis.enabled()) {
+    public ChannelState channelState(RedisConnections redis, ChannelStateProperties properties, Clock clock) {
+        if (redis.hasShards()) {
             log.info("Channel state (occupancy, presence) in Redis on {} shard(s)", redis.shards().size());
-            return new RedisChannelState(redis, properties.reapLockTtl());
+            return new RedisChannelState(redis.shards(), properties.reapLockTtl());
         }
         return new InMemoryChannelState(clock);
     }
 
     @Bean
     @ConditionalOnMissingBean
-    public ChannelCache channelCache(RedisProperties redis, ChannelStateProperties properties, Clock clock) {
-        if (redis.enabled()) {
-            return new RedisChannelCache(redis);
+    public ChannelCache channelCache(RedisConnections redis, ChannelStateProperties properties, Clock clock) {
+        if (redis.hasShards()) {
+            return new RedisChannelCache(redis.shards());
         }
         return new InMemoryChannelCache(clock, properties.cacheMaxChannels());
     }

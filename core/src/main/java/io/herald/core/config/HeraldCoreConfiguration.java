@@ -5,6 +5,7 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.InMemoryBroker;
 import io.herald.core.broker.redis.RedisBroker;
 import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -22,12 +23,15 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The beans every Herald service shares: the clock and the broker here; apps and signature
+ * The beans every Herald service shares: the clock, the Redis connections and the broker here; apps and signature
  * verification ({@link AppConfiguration}), channel state ({@link ChannelStateConfiguration}) and
  * the webhook queue ({@link WebhookCoreConfiguration}) in the imported configurations. Each
  * service configuration imports this one; in the standalone server they all share one set.
  *
- * <p>With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
+ * <p>Every Redis adapter (broker, channel state and cache, app store, webhook queue and failure
+ * log) connects through the one {@link RedisConnections} bean: one Lettuce client and its
+ * resources for the process, one shard router, closed after every adapter (each depends on it).
+ * With {@code herald.redis.shards} set the broker is a {@link RedisBroker}; without it, an
  * {@link InMemoryBroker}, which is right only for a single process. Every bean can be replaced
  * by declaring one of the same type.
  */
@@ -44,12 +48,23 @@ public class HeraldCoreConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * The process's Redis connections. Cheap when no Redis is configured: nothing is started
+     * before the first connection.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Broker broker(RedisProperties redis) {
-        if (redis.enabled()) {
-            log.info("Using {} Redis shard(s) for channels", redis.shards().size());
-            return new RedisBroker(redis);
+    public RedisConnections redisConnections(RedisProperties redis) {
+        return new RedisConnections(redis);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Broker broker(RedisConnections redis) {
+        if (redis.hasShards()) {
+            log.info("Using {} Redis shard(s) for channels: {}", redis.shards().size(),
+                    redis.shards().list().stream().map(shard -> shard.target().description()).toList());
+            return new RedisBroker(redis.shards());
         }
         log.info("No herald.redis.shards configured: using the in-memory broker (single process only)");
         return new InMemoryBroker();
@@ -65,6 +80,12 @@ public class HeraldCoreConfiguration {
             }
             return builder.build();
         };
+    }
+
+    /** DOWN while a connection to a shard or to the state Redis is not open; see {@link RedisHealthIndicator}. */
+    @Bean
+    public HealthIndicator redisHealthIndicator(RedisConnections redis) {
+        return new RedisHealthIndicator(redis);
     }
 
     /** One gauge per Redis shard: 1 when reachable. */

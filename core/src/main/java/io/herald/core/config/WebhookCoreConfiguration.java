@@ -1,7 +1,7 @@
 package io.herald.core.config;
 
 import io.herald.core.app.AppStore;
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.webhook.InMemoryWebhookFailureLog;
 import io.herald.core.webhook.InMemoryWebhookQueue;
 import io.herald.core.webhook.WebhookEventFilter;
@@ -48,7 +48,7 @@ public class WebhookCoreConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        WebhookRedisClient webhookRedisClient(RedisProperties redis) {
+        WebhookRedisClient webhookRedisClient(RedisConnections redis) {
             return new WebhookRedisClient(redis);
         }
 

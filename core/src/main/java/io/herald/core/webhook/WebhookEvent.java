@@ -1,5 +1,6 @@
 package io.herald.core.webhook;
 
+import io.herald.core.app.WebhookEventType;
 import java.util.Objects;
 
 /**

@@ -2,6 +2,7 @@ package io.herald.core.webhook;
 
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
+import io.herald.core.app.WebhookEventType;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,6 @@ package io.herald.core.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.herald.core.webhook.WebhookEventType;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

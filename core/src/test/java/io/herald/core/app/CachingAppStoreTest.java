@@ -131,8 +131,9 @@ class CachingAppStoreTest {
             String prefix = RedisServer.uniquePrefix();
             RedisProperties properties = new RedisProperties(List.of(), prefix, Duration.ofSeconds(2),
                     Duration.ofSeconds(2), Duration.ofMillis(200), redis.uri());
-            try (RedisAppStore writer = new RedisAppStore(properties);
-                    RedisAppStore reader = new RedisAppStore(properties);
+            try (io.herald.core.redis.RedisConnections connections = new io.herald.core.redis.RedisConnections(properties);
+                    RedisAppStore writer = new RedisAppStore(connections);
+                    RedisAppStore reader = new RedisAppStore(connections);
                     CachingAppStore cache = new CachingAppStore(reader, TTL, clock)) {
                 writer.create(app("a1", "k1", true)).block(TIMEOUT);
                 assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isTrue();

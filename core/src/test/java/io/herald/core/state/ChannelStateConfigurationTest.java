@@ -34,6 +34,11 @@ class ChannelStateConfigurationTest {
             return new RedisProperties(shard == null ? List.of() : List.of(URI.create(shard)), "herald:",
                     Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
         }
+
+        @Bean(destroyMethod = "close")
+        io.herald.core.redis.RedisConnections redisConnections(RedisProperties properties) {
+            return new io.herald.core.redis.RedisConnections(properties);
+        }
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

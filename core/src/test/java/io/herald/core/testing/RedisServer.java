@@ -20,6 +20,10 @@ import java.util.UUID;
  * tests reach Redis (never a mock). It can be stopped and started again on the same port to
  * simulate a shard outage.
  *
+ * <p>It can also be a Redis Sentinel monitoring another server ({@link #startSentinel}): the same
+ * binary in sentinel mode ({@code redis-server <config> --sentinel}), so no other package is
+ * needed.
+ *
  * <p>Needs {@code redis-server} on the PATH (Debian package {@code redis-server}; {@code .ci/run}
  * installs it). Set {@code HERALD_REDIS_SERVER} to use another binary.
  */
@@ -29,10 +33,13 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    /** For a Sentinel: the lines of its configuration; {@code null} for a plain server. */
+    private final List<String> sentinelConfig;
     private Process process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, List<String> sentinelConfig) {
         this.port = port;
+        this.sentinelConfig = sentinelConfig;
         try {
             this.dir = Files.createTempDirectory("herald-redis-" + port + "-");
         }
@@ -43,9 +50,31 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server on a free port. */
     public static RedisServer start() {
-        RedisServer server = new RedisServer(freePort());
+        RedisServer server = new RedisServer(freePort(), null);
         server.startProcess();
         return server;
+    }
+
+    /**
+     * Starts a Sentinel on a free port that monitors {@code master} under {@code masterName}
+     * (quorum 1). Its {@link #uri()} is the Sentinel's own address; clients reach the master
+     * through {@link #sentinelUri}.
+     */
+    public static RedisServer startSentinel(RedisServer master, String masterName) {
+        RedisServer sentinel = new RedisServer(freePort(), List.of(
+                "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1",
+                "sentinel down-after-milliseconds " + masterName + " 60000"));
+        sentinel.startProcess();
+        return sentinel;
+    }
+
+    /** A {@code redis-sentinel://} URI over the given Sentinels, in Lettuce's syntax. */
+    public static URI sentinelUri(String masterName, RedisServer... sentinels) {
+        StringBuilder hosts = new StringBuilder();
+        for (RedisServer sentinel : sentinels) {
+            hosts.append(hosts.isEmpty() ? "" : ",").append("127.0.0.1:").append(sentinel.port());
+        }
+        return URI.create("redis-sentinel://" + hosts + "/0#" + masterName);
     }
 
     public int port() {
@@ -87,8 +116,27 @@ public final class RedisServer implements AutoCloseable {
 
     private synchronized void startProcess() {
         String binary = System.getenv().getOrDefault("HERALD_REDIS_SERVER", "redis-server");
-        ProcessBuilder builder = new ProcessBuilder(List.of(binary, "--port", String.valueOf(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
+        List<String> command = new java.util.ArrayList<>();
+        command.add(binary);
+        if (sentinelConfig != null) {
+            // A Sentinel rewrites its configuration file, so it needs one of its own.
+            Path config = dir.resolve("sentinel.conf");
+            try {
+                if (!Files.exists(config)) {
+                    Files.write(config, sentinelConfig);
+                }
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            command.addAll(List.of(config.toString(), "--sentinel"));
+        }
+        command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--protected-mode", "no"));
+        if (sentinelConfig == null) {
+            command.addAll(List.of("--save", "", "--appendonly", "no"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(new File(dir.toFile(), "redis.log"));
         try {

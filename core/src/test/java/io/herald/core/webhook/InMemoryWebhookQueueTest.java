@@ -1,5 +1,6 @@
 package io.herald.core.webhook;
 
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 

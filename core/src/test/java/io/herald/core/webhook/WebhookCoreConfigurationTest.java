@@ -69,6 +69,11 @@ class WebhookCoreConfigurationTest {
                     Duration.ofSeconds(2), environment.getProperty("herald.redis.state", URI.class));
         }
 
+        @Bean(destroyMethod = "close")
+        io.herald.core.redis.RedisConnections redisConnections(RedisProperties properties) {
+            return new io.herald.core.redis.RedisConnections(properties);
+        }
+
         @Bean
         AppStore appStore() {
             return new StaticAppStore(List.of());

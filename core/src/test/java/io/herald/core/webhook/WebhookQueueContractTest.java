@@ -6,6 +6,7 @@ import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.StaticAppStore;
 import io.herald.core.app.Webhook;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
 import java.net.URI;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.broker.redis.RedisBroker;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +28,16 @@ public final class ChannelProbe implements AutoCloseable {
     private static final String PROBE_PREFIX = "probe-";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    private final RedisConnections connections;
     private final RedisBroker broker;
     private final Broker.Node node;
     private final BlockingQueue<Envelope> received = new LinkedBlockingQueue<>();
     private final AtomicInteger probes = new AtomicInteger();
 
     public ChannelProbe(List<URI> shards, String keyPrefix) {
-        this.broker = new RedisBroker(new RedisProperties(shards, keyPrefix, Duration.ofSeconds(2),
+        this.connections = new RedisConnections(new RedisProperties(shards, keyPrefix, Duration.ofSeconds(2),
                 Duration.ofSeconds(2), Duration.ofMillis(200)));
+        this.broker = new RedisBroker(connections.shards());
         this.node = broker.openNode(received::add);
     }
 
@@ -88,5 +91,6 @@ public final class ChannelProbe implements AutoCloseable {
     public void close() {
         node.close();
         broker.close();
+        connections.close();
     }
 }

@@ -7,7 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.testing.TestClock;
 import io.herald.core.webhook.WebhookEvent;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import java.time.Duration;
 import java.util.ArrayList;

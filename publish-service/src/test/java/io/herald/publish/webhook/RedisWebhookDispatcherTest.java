@@ -7,12 +7,13 @@ import io.herald.core.app.App;
 import io.herald.core.app.StaticAppStore;
 import io.herald.core.app.Webhook;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.testing.TestClock;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import io.herald.core.webhook.redis.RedisWebhookFailureLog;
 import io.herald.core.webhook.redis.RedisWebhookQueue;
@@ -98,8 +99,10 @@ class RedisWebhookDispatcherTest {
     }
 
     private Process process(WebhookDispatcherProperties properties, WebhookSender sender, Clock clock) {
-        WebhookRedisClient client = new WebhookRedisClient(new RedisProperties(List.of(), prefix,
+        RedisConnections connections = new RedisConnections(new RedisProperties(List.of(), prefix,
                 Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(200), redis.uri()));
+        closeables.add(connections);
+        WebhookRedisClient client = new WebhookRedisClient(connections);
         closeables.add(client);
         RedisWebhookQueue queue = new RedisWebhookQueue(client, new WebhookEventFilter(apps), 10_000);
         RedisWebhookFailureLog failures = new RedisWebhookFailureLog(client);

@@ -16,7 +16,7 @@ import io.herald.core.webhook.InMemoryWebhookFailureLog;
 import io.herald.core.webhook.InMemoryWebhookQueue;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;

@@ -9,21 +9,16 @@ import io.herald.core.app.AppLimits;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.Webhook;
 import io.herald.core.protocol.PusherCodec;
-import io.herald.core.redis.RedisClients;
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisConnections;
+import io.herald.core.redis.RedisLink;
+import io.herald.core.redis.RedisTarget;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +53,11 @@ import reactor.core.publisher.Mono;
  * says (bounded; the oldest dropped). When that connection comes back after an outage,
  * announcements may have been missed, and {@link AppChanges#RESYNC} is emitted.
  *
- * <p>Failure: the connections are made when the store is built (a state Redis that is down at
- * start fails the start, with the URI without password in the message); later outages make
- * commands fail at once (not queue) while Lettuce reconnects with capped backoff. Never blocks
- * after construction: all operations are Lettuce's reactive commands.
+ * <p>Failure: the connections ({@link RedisConnections}) are made when the store is built (a
+ * state Redis that is down at start fails the start, with the URI without password in the
+ * message); later outages make commands fail at once (not queue) with a
+ * {@link io.herald.core.redis.RedisUnavailableException} while Lettuce reconnects with capped
+ * backoff. Never blocks after construction: all operations are Lettuce's reactive commands.
  */
 public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
@@ -105,58 +102,63 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     private final String prefix;
     private final String changesChannel;
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisReactiveCommands<String, String> redis;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final RedisLink<StatefulRedisConnection<String, String>> commands;
+    private final RedisLink<StatefulRedisPubSubConnection<String, String>> pubSub;
     private final AppChanges changes = new AppChanges("Redis");
 
-    /** Connects to {@code properties.state()}; fails when it cannot. */
-    public RedisAppStore(RedisProperties properties) {
-        Objects.requireNonNull(properties, "properties");
-        URI state = Objects.requireNonNull(properties.state(), "herald.redis.state");
-        this.prefix = properties.keyPrefix();
+    /** Connects to the state Redis of {@code connections}; fails when it cannot. */
+    public RedisAppStore(RedisConnections connections) {
+        Objects.requireNonNull(connections, "connections");
+        RedisTarget state = connections.state();
+        this.prefix = connections.keyPrefix();
         this.changesChannel = prefix + "app-changes";
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), properties.reconnectMaxDelay(), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources);
-        client.setOptions(RedisClients.failFastOptions(properties));
-        RedisURI uri = RedisURI.create(state);
-        try {
-            this.connection = client.connect(StringCodec.UTF8, uri);
-            this.redis = connection.reactive();
-            this.pubSub = client.connectPubSub(StringCodec.UTF8, uri);
-            AtomicBoolean subscribedOnce = new AtomicBoolean();
-            pubSub.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    if (changesChannel.equals(channel)) {
-                        changes.emit(message);
-                    }
+        AtomicBoolean subscribedOnce = new AtomicBoolean();
+        RedisPubSubAdapter<String, String> listener = new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (changesChannel.equals(channel)) {
+                    changes.emit(message);
                 }
+            }
 
-                @Override
-                public void subscribed(String channel, long count) {
-                    // Lettuce resubscribes after a reconnection; what was published meanwhile is lost.
-                    if (changesChannel.equals(channel) && !subscribedOnce.compareAndSet(false, true)) {
-                        log.info("Resubscribed to app changes on the state Redis; announcing a resync");
-                        changes.emit(AppChanges.RESYNC);
-                    }
+            @Override
+            public void subscribed(String channel, long count) {
+                // Lettuce resubscribes after a reconnection; what was published meanwhile is lost.
+                if (changesChannel.equals(channel) && !subscribedOnce.compareAndSet(false, true)) {
+                    log.info("Resubscribed to app changes on the state Redis; announcing a resync");
+                    changes.emit(AppChanges.RESYNC);
                 }
-            });
-            pubSub.async().subscribe(changesChannel).get(properties.connectTimeout().toMillis()
-                    + properties.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        };
+        this.commands = connections.connectState("app store",
+                (client, uri) -> client.connectAsync(StringCodec.UTF8, uri), null);
+        this.pubSub = connections.connectState("app change announcements",
+                (client, uri) -> client.connectPubSubAsync(StringCodec.UTF8, uri), c -> c.addListener(listener));
+        long wait = connections.properties().connectTimeout().toMillis()
+                + connections.properties().commandTimeout().toMillis();
+        try {
+            // At start, on the thread that builds the store: waiting here is what "fail the start" means.
+            commands.await().toFuture().get(wait, TimeUnit.MILLISECONDS);
+            pubSub.await().toFuture().get(wait, TimeUnit.MILLISECONDS)
+                    .async().subscribe(changesChannel).get(wait, TimeUnit.MILLISECONDS);
         }
         catch (Exception ex) {
             shutdown();
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("Cannot reach the state Redis at " + RedisClients.redacted(state) + ": " + ex, ex);
+            Throwable cause = ex instanceof java.util.concurrent.ExecutionException && ex.getCause() != null
+                    ? ex.getCause() : ex;
+            throw new IllegalStateException("Cannot reach the state Redis at " + state + ": " + cause, cause);
         }
+    }
+
+    private <T> Mono<T> redis(Function<RedisReactiveCommands<String, String>, Mono<T>> command) {
+        return commands.run(connection -> command.apply(connection.reactive()));
+    }
+
+    private <T> Flux<T> redisMany(Function<RedisReactiveCommands<String, String>, Flux<T>> command) {
+        return commands.runMany(connection -> command.apply(connection.reactive()));
     }
 
     /**
@@ -190,7 +192,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     @Override
     public Mono<App> findByKey(String key) {
-        return redis.get(keyIndex(key)).flatMap(this::findById).filter(app -> app.key().equals(key));
+        return redis(r -> r.get(keyIndex(key))).flatMap(this::findById).filter(app -> app.key().equals(key));
     }
 
     @Override
@@ -212,9 +214,9 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     private Mono<String> runCreate(App app) {
         List<String> args = new ArrayList<>(List.of(app.id(), changesChannel));
         args.addAll(fields(app));
-        return redis.<String>eval(CREATE, ScriptOutputType.VALUE,
+        return redis(r -> r.<String>eval(CREATE, ScriptOutputType.VALUE,
                 new String[] { appKey(app.id()), keyIndex(app.key()), prefix + "apps" }, args.toArray(String[]::new))
-                .next();
+                .next());
     }
 
     @Override
@@ -227,8 +229,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
             App updated = AppRegistry.checkedUpdate(current.app(), change.apply(current.app()));
             List<String> args = new ArrayList<>(List.of(current.version(), changesChannel, appId));
             args.addAll(fields(updated));
-            return redis.<String>eval(UPDATE, ScriptOutputType.VALUE, new String[] { appKey(appId) },
-                    args.toArray(String[]::new)).next().flatMap(result -> switch (result) {
+            return redis(r -> r.<String>eval(UPDATE, ScriptOutputType.VALUE, new String[] { appKey(appId) },
+                    args.toArray(String[]::new)).next()).flatMap(result -> switch (result) {
                         case "ok" -> Mono.just(updated);
                         case "missing" -> Mono.empty();
                         case "conflict" -> attempt < MAX_UPDATE_ATTEMPTS
@@ -242,13 +244,14 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     @Override
     public Mono<Boolean> delete(String appId) {
-        return redis.<String>eval(DELETE, ScriptOutputType.VALUE, new String[] { appKey(appId), prefix + "apps" },
-                prefix + "app-key:", changesChannel, appId).next().map("ok"::equals);
+        return redis(r -> r.<String>eval(DELETE, ScriptOutputType.VALUE,
+                new String[] { appKey(appId), prefix + "apps" }, prefix + "app-key:", changesChannel, appId).next())
+                .map("ok"::equals);
     }
 
     @Override
     public Flux<App> list() {
-        return redis.smembers(prefix + "apps")
+        return redisMany(r -> r.smembers(prefix + "apps"))
                 .flatMap(this::findById, LIST_CONCURRENCY)
                 .sort(Comparator.comparing(App::id));
     }
@@ -257,7 +260,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
         if (appId == null) {
             return Mono.empty();
         }
-        return redis.hgetall(appKey(appId))
+        return redisMany(r -> r.hgetall(appKey(appId)))
                 .filter(KeyValue::hasValue)
                 .collectMap(KeyValue::getKey, KeyValue::getValue)
                 .flatMap(hash -> hash.isEmpty() ? Mono.empty() : Mono.just(decode(appId, hash)));
@@ -319,9 +322,9 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
         shutdown();
     }
 
+    /** Closes this store's connections; the shared client and resources stay. */
     private void shutdown() {
-        // Closes both connections too.
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        commands.close();
+        pubSub.close();
     }
 }

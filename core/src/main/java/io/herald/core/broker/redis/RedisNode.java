@@ -4,13 +4,15 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.broker.EnvelopeCodec;
+import io.herald.core.broker.BrokerUnavailableException;
+import io.herald.core.redis.RedisLink;
+import io.herald.core.redis.RedisShard;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -42,28 +44,30 @@ final class RedisNode implements Broker.Node {
     RedisNode(RedisBroker broker, Broker.NodeListener listener) {
         this.broker = broker;
         this.listener = listener;
-        for (RedisBroker.Shard shard : broker.shards()) {
+        for (RedisShard shard : broker.shards().list()) {
             ShardLink link = new ShardLink(shard);
             links.add(link);
-            RedisBroker.connectWithRetry(shard,
-                    () -> shard.client.connectPubSubAsync(ByteArrayCodec.INSTANCE, shard.uri), link::connected, 0);
+            link.redis = broker.shards().connect(shard, "broker's subscriptions",
+                    (client, uri) -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri), link::prepare,
+                    BrokerUnavailableException::new);
+            link.redis.firstConnection().thenRun(this::reconcile);
         }
     }
 
     @Override
     public Mono<Void> subscribe(ChannelKey channel) {
-        ShardLink link = links.get(broker.router().shardOf(channel.appId(), channel.channel()));
+        ShardLink link = links.get(broker.shardOf(channel));
         byte[] name = broker.redisChannel(channel);
         return Mono.defer(() -> {
             link.wanted.add(channel);
             link.toUnsubscribe.remove(channel);
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection;
+            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection();
             if (connection == null) {
                 // Not connected yet (the node has just started): wait a little for the first
                 // connection, so that "subscribed" means subscribed whenever the shard is up.
                 link.toSubscribe.add(channel);
                 // The wait is on a copy of the shared future, so giving up never cancels it.
-                return Mono.fromFuture(link.firstConnection.copy()
+                return Mono.fromFuture(link.redis.firstConnection()
                         .orTimeout(broker.connectTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .flatMap(first -> subscribeOn(first, link, channel, name))
                         .onErrorResume(ex -> Mono.empty());
@@ -88,12 +92,12 @@ final class RedisNode implements Broker.Node {
 
     @Override
     public Mono<Void> unsubscribe(ChannelKey channel) {
-        ShardLink link = links.get(broker.router().shardOf(channel.appId(), channel.channel()));
+        ShardLink link = links.get(broker.shardOf(channel));
         byte[] name = broker.redisChannel(channel);
         return Mono.defer(() -> {
             link.wanted.remove(channel);
             link.toSubscribe.remove(channel);
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection;
+            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection();
             if (connection == null || !connection.isOpen()) {
                 link.toUnsubscribe.add(channel);
                 return Mono.empty();
@@ -110,7 +114,7 @@ final class RedisNode implements Broker.Node {
     /** Retries the subscribe and unsubscribe commands that failed. Never blocks. */
     void reconcile() {
         for (ShardLink link : links) {
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection;
+            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection();
             if (closed || connection == null || !connection.isOpen()) {
                 continue;
             }
@@ -132,7 +136,7 @@ final class RedisNode implements Broker.Node {
         }
         batch.forEach(pending::remove);
         byte[][] names = batch.stream().map(broker::redisChannel).toArray(byte[][]::new);
-        var async = link.connection.async();
+        var async = link.connection().async();
         var future = subscribe ? async.subscribe(names) : async.unsubscribe(names);
         future.whenComplete((ok, error) -> {
             if (error != null) {
@@ -144,8 +148,8 @@ final class RedisNode implements Broker.Node {
                 }
             }
             else if (subscribe) {
-                log.info("Restored {} subscriptions on Redis shard {} ({})", batch.size(), link.shard.index,
-                        link.shard.name);
+                log.info("Restored {} subscriptions on Redis shard {} ({})", batch.size(), link.shard.index(),
+                        link.shard.target());
             }
         });
     }
@@ -155,39 +159,32 @@ final class RedisNode implements Broker.Node {
         closed = true;
         broker.forget(this);
         for (ShardLink link : links) {
-            StatefulRedisPubSubConnection<byte[], byte[]> connection = link.connection;
-            if (connection != null) {
-                connection.closeAsync();
-            }
+            link.redis.close();
         }
     }
 
     /** This node's pub/sub connection to one shard, and what it wants there. */
     private final class ShardLink extends RedisPubSubAdapter<byte[], byte[]> {
 
-        final RedisBroker.Shard shard;
+        final RedisShard shard;
         final Set<ChannelKey> wanted = ConcurrentHashMap.newKeySet();
         final Set<ChannelKey> toSubscribe = ConcurrentHashMap.newKeySet();
         final Set<ChannelKey> toUnsubscribe = ConcurrentHashMap.newKeySet();
-        volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
-        final CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> firstConnection =
-                new CompletableFuture<>();
+        /** Set right after construction, before any use. */
+        RedisLink<StatefulRedisPubSubConnection<byte[], byte[]>> redis;
 
-        ShardLink(RedisBroker.Shard shard) {
+        ShardLink(RedisShard shard) {
             this.shard = shard;
         }
 
-        void connected(StatefulRedisPubSubConnection<byte[], byte[]> connection) {
-            if (closed) {
-                connection.closeAsync();
-                return;
-            }
+        StatefulRedisPubSubConnection<byte[], byte[]> connection() {
+            return redis.connection();
+        }
+
+        /** Before the new connection is visible: listen, and mark everything wanted so far to subscribe. */
+        void prepare(StatefulRedisPubSubConnection<byte[], byte[]> connection) {
             connection.addListener(this);
-            // Everything wanted so far was not subscribed on this connection yet.
             toSubscribe.addAll(wanted);
-            this.connection = connection;
-            firstConnection.complete(connection);
-            reconcile();
         }
 
         @Override
@@ -206,7 +203,7 @@ final class RedisNode implements Broker.Node {
                 envelope = EnvelopeCodec.decode(channel, message);
             }
             catch (IllegalArgumentException ex) {
-                log.warn("Dropped an undecodable message on channel {} from shard {}: {}", channel, shard.index,
+                log.warn("Dropped an undecodable message on channel {} from shard {}: {}", channel, shard.index(),
                         ex.getMessage());
                 return;
             }

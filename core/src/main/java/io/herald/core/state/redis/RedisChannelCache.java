@@ -1,7 +1,7 @@
 package io.herald.core.state.redis;
 
 import io.herald.core.broker.ChannelKey;
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisShards;
 import io.herald.core.state.ChannelCache;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -23,9 +23,10 @@ public final class RedisChannelCache implements ChannelCache, AutoCloseable {
     private final RedisShardConnections<byte[]> shards;
     private final String prefix;
 
-    public RedisChannelCache(RedisProperties properties) {
-        this.shards = new RedisShardConnections<>(properties, RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-        this.prefix = properties.keyPrefix();
+    public RedisChannelCache(RedisShards shards) {
+        this.shards = new RedisShardConnections<>(shards, RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE),
+                "channel cache");
+        this.prefix = shards.keyPrefix();
     }
 
     @Override

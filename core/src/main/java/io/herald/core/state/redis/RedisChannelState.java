@@ -1,7 +1,7 @@
 package io.herald.core.state.redis;
 
 import io.herald.core.broker.ChannelKey;
-import io.herald.core.redis.RedisProperties;
+import io.herald.core.redis.RedisShards;
 import io.herald.core.state.ChannelState;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@link ChannelState} over Redis: each channel's state on the shard the broker uses for it
- * (same shard list, same {@link io.herald.core.shard.ShardRouter}), changed only by Lua scripts
+ * (the same {@link RedisShards}), changed only by Lua scripts
  * ({@link ChannelStateScripts} describes the keys), so each join and leave is atomic.
  *
  * <h2>Nodes and reaping</h2>
@@ -67,9 +67,9 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
      * @param reapLockTtl how long a reaper holds a dead node's lock on a shard; after that another
      *        reaper may take over a cleanup that did not finish
      */
-    public RedisChannelState(RedisProperties properties, Duration reapLockTtl) {
-        this.shards = new RedisShardConnections<>(properties, StringCodec.UTF8);
-        this.prefix = properties.keyPrefix();
+    public RedisChannelState(RedisShards shards, Duration reapLockTtl) {
+        this.shards = new RedisShardConnections<>(shards, StringCodec.UTF8, "channel state");
+        this.prefix = shards.keyPrefix();
         this.reapLockTtl = Objects.requireNonNull(reapLockTtl, "reapLockTtl");
     }
 

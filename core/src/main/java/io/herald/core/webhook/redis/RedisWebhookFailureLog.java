@@ -56,7 +56,7 @@ public final class RedisWebhookFailureLog implements WebhookFailureLog {
         Objects.requireNonNull(failure, "failure");
         String key = key(failure.appId());
         String json = encode(failure);
-        return redis.commands().flatMap(commands -> commands.lpush(key, json)
+        return redis.run(commands -> commands.lpush(key, json)
                 .then(commands.ltrim(key, 0, keptPerApp - 1))
                 .then(commands.expire(key, retention)))
                 .then();
@@ -68,8 +68,7 @@ public final class RedisWebhookFailureLog implements WebhookFailureLog {
         if (limit <= 0) {
             return Flux.empty();
         }
-        return redis.commands()
-                .flatMapMany(commands -> commands.lrange(key(appId), 0, Math.min(limit, keptPerApp) - 1))
+        return redis.runMany(commands -> commands.lrange(key(appId), 0, Math.min(limit, keptPerApp) - 1))
                 .concatMap(json -> Mono.justOrEmpty(decode(json)));
     }
 

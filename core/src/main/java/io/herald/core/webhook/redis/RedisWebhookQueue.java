@@ -102,8 +102,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         XAddArgs args = new XAddArgs().maxlen(maxLength).approximateTrimming();
         return filter.wanted(event)
                 .filter(Boolean::booleanValue)
-                .flatMap(wanted -> redis.commands())
-                .flatMap(commands -> commands.xadd(key, args, WebhookEventFields.encode(event)))
+                .flatMap(wanted -> redis.run(commands -> commands.xadd(key, args, WebhookEventFields.encode(event))))
                 .then();
     }
 
@@ -115,8 +114,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         if (block.toMillis() > 0) {
             args.block(block);
         }
-        return withGroup(redis.blockingCommands()
-                .flatMap(commands -> commands
+        return withGroup(redis.runBlocking(commands -> commands
                         .xreadgroup(Consumer.from(GROUP, consumer), args, XReadArgs.StreamOffset.lastConsumed(key))
                         .collectList())
                 .flatMap(this::decode));
@@ -125,7 +123,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
     @Override
     public Mono<List<QueuedWebhookEvent>> reclaim(String consumer, Duration minIdle, int max) {
         Objects.requireNonNull(consumer, "consumer");
-        return withGroup(redis.commands().flatMap(commands -> {
+        return withGroup(redis.run(commands -> {
             String cursor = reclaimCursors.getOrDefault(consumer, START_OF_CURSOR);
             XAutoClaimArgs<String> args = new XAutoClaimArgs<String>()
                     .consumer(Consumer.from(GROUP, consumer))
@@ -146,8 +144,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
             return Mono.empty();
         }
         // XCLAIM with min-idle 0 resets the entries' idle time; JUSTID leaves their delivery count alone.
-        return withGroup(redis.commands()
-                .flatMap(commands -> commands.xclaim(key, Consumer.from(GROUP, consumer), XClaimArgs.Builder.justid(),
+        return withGroup(redis.run(commands -> commands.xclaim(key, Consumer.from(GROUP, consumer), XClaimArgs.Builder.justid(),
                         ids.toArray(String[]::new)).then()));
     }
 
@@ -156,15 +153,14 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         if (ids.isEmpty()) {
             return Mono.empty();
         }
-        return withGroup(redis.commands().flatMap(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
+        return withGroup(redis.run(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
                 .then();
     }
 
     @Override
     public Mono<Integer> forgetIdleConsumers(String self, Duration minIdle) {
         Objects.requireNonNull(self, "self");
-        return withGroup(redis.commands()
-                .flatMap(commands -> commands.<Long>eval(FORGET_IDLE_CONSUMERS, ScriptOutputType.INTEGER,
+        return withGroup(redis.run(commands -> commands.<Long>eval(FORGET_IDLE_CONSUMERS, ScriptOutputType.INTEGER,
                         new String[] { key }, GROUP, Long.toString(minIdle.toMillis()), self).next()))
                 .map(Long::intValue)
                 .doOnNext(removed -> {
@@ -206,8 +202,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         if (groupReady.get()) {
             return Mono.empty();
         }
-        return redis.commands()
-                .flatMap(commands -> commands.xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), GROUP,
+        return redis.run(commands -> commands.xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), GROUP,
                         XGroupCreateArgs.Builder.mkstream()))
                 .onErrorResume(ex -> ex instanceof RedisBusyException
                         || (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")), ex -> Mono.just("exists"))

@@ -1,7 +1,7 @@
 package io.herald.core.webhook.redis;
 
 import io.herald.core.webhook.WebhookEvent;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -36,6 +36,19 @@ class RedisAppStoreTest extends AppRegistryContractTest {
         redis.close();
     }
 
+    private final java.util.List<io.herald.core.redis.RedisConnections> connections = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void closeConnections() {
+        connections.forEach(io.herald.core.redis.RedisConnections::close);
+    }
+
+    private RedisAppStore store(RedisProperties properties) {
+        io.herald.core.redis.RedisConnections made = new io.herald.core.redis.RedisConnections(properties);
+        connections.add(made);
+        return new RedisAppStore(made);
+    }
+
     static RedisProperties properties(URI state, String prefix) {
         return new RedisProperties(List.of(), prefix, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofMillis(200), state);
@@ -44,12 +57,12 @@ class RedisAppStoreTest extends AppRegistryContractTest {
     @Override
     protected AppRegistry newRegistry() {
         prefix = RedisServer.uniquePrefix();
-        return new RedisAppStore(properties(redis.uri(), prefix));
+        return store(properties(redis.uri(), prefix));
     }
 
     @Test
     void anotherProcessSeesWritesAndTheirAnnouncements() {
-        try (RedisAppStore other = new RedisAppStore(properties(redis.uri(), prefix))) {
+        try (RedisAppStore other = store(properties(redis.uri(), prefix))) {
             List<String> announced = new CopyOnWriteArrayList<>();
             Disposable subscription = other.changes().subscribe(announced::add);
             try {
@@ -85,7 +98,7 @@ class RedisAppStoreTest extends AppRegistryContractTest {
     @Test
     void aRedisOutageEndsWithAResyncAnnouncement() {
         try (RedisServer own = RedisServer.start();
-                RedisAppStore store = new RedisAppStore(properties(own.uri(), prefix))) {
+                RedisAppStore store = store(properties(own.uri(), prefix))) {
             List<String> announced = new CopyOnWriteArrayList<>();
             Disposable subscription = store.changes().subscribe(announced::add);
             try {
@@ -107,7 +120,7 @@ class RedisAppStoreTest extends AppRegistryContractTest {
         URI uri = URI.create("redis://:hunter2-password@127.0.0.1:" + down.port());
         down.close();
 
-        assertThatThrownBy(() -> new RedisAppStore(properties(uri, prefix)))
+        assertThatThrownBy(() -> store(properties(uri, prefix)))
                 .hasMessageContaining("127.0.0.1:" + down.port())
                 .hasMessageNotContaining("hunter2-password");
     }

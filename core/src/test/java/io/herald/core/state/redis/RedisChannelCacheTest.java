@@ -23,6 +23,7 @@ class RedisChannelCacheTest extends ChannelCacheContractTest {
 
     private final String prefix = RedisServer.uniquePrefix();
     private RedisChannelCache redisCache;
+    private io.herald.core.redis.RedisConnections connections;
 
     @BeforeAll
     static void startRedis() {
@@ -42,7 +43,8 @@ class RedisChannelCacheTest extends ChannelCacheContractTest {
 
     @Override
     protected ChannelCache createCache() {
-        redisCache = new RedisChannelCache(RedisChannelStateTest.properties(prefix, shard0, shard1));
+        connections = new io.herald.core.redis.RedisConnections(RedisChannelStateTest.properties(prefix, shard0, shard1));
+        redisCache = new RedisChannelCache(connections.shards());
         org.awaitility.Awaitility.await().atMost(TIMEOUT).ignoreExceptions()
                 .until(() -> redisCache.last(new ChannelKey("probe", "probe")).defaultIfEmpty(new byte[0])
                         .block(TIMEOUT) != null);
@@ -52,6 +54,7 @@ class RedisChannelCacheTest extends ChannelCacheContractTest {
     @Override
     protected void close() {
         redisCache.close();
+        connections.close();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.core.broker.ChannelKey;
+import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.shard.ShardRouter;
 import io.herald.core.state.ChannelState;
@@ -31,6 +32,7 @@ class RedisChannelStateTest extends ChannelStateContractTest {
 
     private final String prefix = RedisServer.uniquePrefix();
     private final List<RedisChannelState> opened = new ArrayList<>();
+    private final List<RedisConnections> connections = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() {
@@ -54,7 +56,9 @@ class RedisChannelStateTest extends ChannelStateContractTest {
     }
 
     private RedisChannelState open(RedisServer... servers) {
-        RedisChannelState state = new RedisChannelState(properties(prefix, servers), Duration.ofSeconds(10));
+        RedisConnections made = new RedisConnections(properties(prefix, servers));
+        connections.add(made);
+        RedisChannelState state = new RedisChannelState(made.shards(), Duration.ofSeconds(10));
         opened.add(state);
         // connections are made in the background
         await().atMost(TIMEOUT).until(() -> !state.shardHealth().contains(false));
@@ -74,6 +78,7 @@ class RedisChannelStateTest extends ChannelStateContractTest {
     @Override
     protected void close() {
         opened.forEach(RedisChannelState::close);
+        connections.forEach(RedisConnections::close);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.herald.core.webhook.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.webhook.WebhookFailureLog;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
@@ -37,14 +38,23 @@ class RedisWebhookFailureLogTest extends WebhookFailureLogContractTest {
         }
     }
 
+    private final List<io.herald.core.redis.RedisConnections> connections = new ArrayList<>();
+
     @AfterEach
     void closeClients() {
         clients.forEach(WebhookRedisClient::close);
+        connections.forEach(io.herald.core.redis.RedisConnections::close);
+    }
+
+    private WebhookRedisClient client(RedisProperties properties) {
+        io.herald.core.redis.RedisConnections made = new io.herald.core.redis.RedisConnections(properties);
+        connections.add(made);
+        return new WebhookRedisClient(made);
     }
 
     @Override
     protected WebhookFailureLog createLog(int keptPerApp) {
-        WebhookRedisClient client = new WebhookRedisClient(RedisWebhookQueueTest.properties(redis.uri(), prefix));
+        WebhookRedisClient client = client(RedisWebhookQueueTest.properties(redis.uri(), prefix));
         clients.add(client);
         return new RedisWebhookFailureLog(client, keptPerApp, Duration.ofHours(1));
     }

@@ -8,7 +8,7 @@ import io.herald.core.redis.RedisProperties;
 import io.herald.core.testing.RedisServer;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
-import io.herald.core.webhook.WebhookEventType;
+import io.herald.core.app.WebhookEventType;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
 import io.herald.core.webhook.WebhookQueueContractTest;
@@ -54,9 +54,18 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
         }
     }
 
+    private final List<io.herald.core.redis.RedisConnections> connections = new ArrayList<>();
+
     @AfterEach
     void closeClients() {
         clients.forEach(WebhookRedisClient::close);
+        connections.forEach(io.herald.core.redis.RedisConnections::close);
+    }
+
+    private WebhookRedisClient client(RedisProperties properties) {
+        io.herald.core.redis.RedisConnections made = new io.herald.core.redis.RedisConnections(properties);
+        connections.add(made);
+        return new WebhookRedisClient(made);
     }
 
     static RedisProperties properties(URI state, String prefix) {
@@ -65,7 +74,7 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
     }
 
     private RedisWebhookQueue newQueue(AppStore apps, long maxLength) {
-        WebhookRedisClient client = new WebhookRedisClient(properties(redis.uri(), prefix));
+        WebhookRedisClient client = client(properties(redis.uri(), prefix));
         clients.add(client);
         return new RedisWebhookQueue(client, new WebhookEventFilter(apps), maxLength);
     }
@@ -175,7 +184,7 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
     void enqueueFailsWhileTheStateRedisIsDownAndWorksWhenItIsBack() {
         RedisServer own = RedisServer.start();
         try {
-            WebhookRedisClient client = new WebhookRedisClient(properties(own.uri(), prefix));
+            WebhookRedisClient client = client(properties(own.uri(), prefix));
             clients.add(client);
             RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
             WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
@@ -201,7 +210,7 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
         URI uri = own.uri();
         own.stop();
         try {
-            WebhookRedisClient client = new WebhookRedisClient(properties(uri, prefix));
+            WebhookRedisClient client = client(properties(uri, prefix));
             clients.add(client);
             RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
             WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);

@@ -1,4 +1,4 @@
-package io.herald.core.webhook;
+package io.herald.core.app;
 
 import java.util.Locale;
 
