@@ -14,6 +14,7 @@ import io.herald.core.auth.AuthProperties;
 import io.herald.core.auth.LocalAuthVerifier;
 import io.herald.core.config.BeforeServerStops;
 import io.herald.core.config.HeraldCoreConfiguration;
+import io.herald.core.config.ImpossibleConfigurationException;
 import io.herald.core.webhook.WebhookFailureLog;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -101,9 +102,10 @@ public class AuthServiceConfiguration {
     @ConditionalOnMissingBean
     public AuthSecurity authSecurity(AuthServiceProperties service, AuthProperties auth, AppStore apps, Clock clock) {
         if (auth.url() != null) {
-            throw new IllegalArgumentException("Invalid auth-service configuration: herald.auth.url must not be set "
-                    + "where the auth role runs (herald.auth.enabled=true: this process is auth-service); remove "
-                    + "herald.auth.url, or set herald.auth.enabled=false to use a remote auth-service");
+            throw new ImpossibleConfigurationException("herald.auth.url is set where the auth role runs "
+                    + "(herald.auth.enabled=true: this process is auth-service, which does not call itself).",
+                    "To run auth-service here, remove herald.auth.url; to use a remote auth-service, set "
+                    + "herald.auth.enabled=false.");
         }
         String internalToken = auth.internalToken() == null || auth.internalToken().isBlank() ? null
                 : auth.internalToken();

@@ -9,6 +9,7 @@ import io.herald.auth.web.AdminHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.herald.core.config.ImpossibleConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
@@ -102,7 +103,8 @@ class AuthServiceConfigurationTest {
     void aRemoteAuthServiceAndTheAuthRoleExcludeEachOther() {
         runner.withPropertyValues(AuthServiceConfiguration.ENABLED + "=true", "herald.auth.url=http://auth:6003",
                 "herald.auth.internal-token=" + INTERNAL_TOKEN).run(context -> assertThat(context).hasFailed()
-                        .getFailure().rootCause().hasMessageContaining("remove herald.auth.url")
+                        .getFailure().rootCause().isInstanceOf(ImpossibleConfigurationException.class)
+                        .hasMessageContaining("remove herald.auth.url")
                         .hasMessageContaining("herald.auth.enabled=false"));
     }
 

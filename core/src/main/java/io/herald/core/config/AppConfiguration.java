@@ -13,6 +13,7 @@ import io.herald.core.auth.http.AuthServiceClient;
 import io.herald.core.auth.http.HttpAppStore;
 import io.herald.core.auth.http.HttpAuthVerifier;
 import io.herald.core.redis.RedisConnections;
+import io.herald.core.redis.RedisProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -77,8 +78,17 @@ public class AppConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "authServiceClient")
     @ConditionalOnExpression("'${herald.auth.url:}' != ''")
-    public AuthServiceClient authServiceClient(AuthProperties auth) {
+    public AuthServiceClient authServiceClient(AuthProperties auth, AppsProperties apps, RedisProperties redis) {
         log.info("Apps and signature verification from auth-service at {}", auth.url());
+        // Possible, but probably not meant: say so once at start rather than lose things quietly.
+        if (!apps.toApps().isEmpty()) {
+            log.warn("herald.apps is ignored on this node: with herald.auth.url its apps come from auth-service "
+                    + "(seed apps there, or in the state Redis it reads)");
+        }
+        if (redis.state() == null) {
+            log.warn("herald.auth.url without herald.redis.state: webhooks raised on this node have no dispatcher "
+                    + "to reach and are dropped; set herald.redis.state to the Redis the webhook dispatchers read");
+        }
         return new AuthServiceClient(auth);
     }
 

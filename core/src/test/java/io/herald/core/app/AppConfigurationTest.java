@@ -12,10 +12,14 @@ import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.testing.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Which app store and verifier {@code AppConfiguration} picks, without starting a server. */
+@ExtendWith(OutputCaptureExtension.class)
 class AppConfigurationTest {
 
     static final String TOKEN = "internal-token-that-must-not-leak-1234";
@@ -67,6 +71,26 @@ class AppConfigurationTest {
                     assertThat(context.getBean(AuthVerifier.class)).isInstanceOf(HttpAuthVerifier.class);
                     assertThat(context).hasSingleBean(AuthServiceClient.class).doesNotHaveBean(AppRegistry.class);
                 });
+    }
+
+    @Test
+    void anEdgeOnAuthServiceSaysAtStartWhatItIgnoresAndWhatItCannotDeliver(CapturedOutput output) {
+        runner.withPropertyValues("herald.auth.url=http://127.0.0.1:1", "herald.auth.internal-token=" + TOKEN)
+                .run(context -> assertThat(context).hasNotFailed());
+
+        assertThat(output.getAll()).contains("herald.apps is ignored on this node")
+                .contains("herald.auth.url without herald.redis.state: webhooks raised on this node have no dispatcher")
+                .doesNotContain("secret-1").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void anEdgeOnAuthServiceWithAStateRedisAndNoSeedAppsWarnsOfNothing(CapturedOutput output) {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HeraldCoreConfiguration.class))
+                .withPropertyValues("herald.auth.url=http://127.0.0.1:1", "herald.auth.internal-token=" + TOKEN,
+                        "herald.redis.state=redis://127.0.0.1:1")
+                .run(context -> assertThat(context).hasNotFailed());
+
+        assertThat(output.getAll()).doesNotContain("is ignored on this node").doesNotContain("have no dispatcher");
     }
 
     @Test
