@@ -85,9 +85,15 @@ public class AuthServiceConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(AppRegistry.class)
-        public InMemoryAppRegistry inMemoryAppRegistry(AppsProperties apps) {
-            log.warn("No herald.redis.state configured: apps are kept in memory (one process only; "
-                    + "admin API changes are lost at restart)");
+        public InMemoryAppRegistry inMemoryAppRegistry(AppsProperties apps, AuthServiceProperties service) {
+            // A warning only where something can be lost: apps created or changed through the admin API.
+            if (service.adminApiEnabled()) {
+                log.warn("No herald.redis.state configured: apps are kept in memory (one process only; "
+                        + "admin API changes are lost at restart)");
+            }
+            else {
+                log.info("No herald.redis.state configured: apps of herald.apps, kept in memory (one process only)");
+            }
             return new InMemoryAppRegistry(apps.toApps());
         }
     }
