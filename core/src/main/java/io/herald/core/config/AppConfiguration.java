@@ -12,8 +12,11 @@ import io.herald.core.auth.LocalAuthVerifier;
 import io.herald.core.auth.http.AuthServiceClient;
 import io.herald.core.auth.http.HttpAppStore;
 import io.herald.core.auth.http.HttpAuthVerifier;
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -106,16 +109,27 @@ public class AppConfiguration {
     @Primary
     @ConditionalOnMissingBean(value = AppStore.class, ignored = AppRegistry.class)
     public AppStore appStore(AppsProperties apps, AuthProperties auth, Clock clock,
-            ObjectProvider<AuthServiceClient> authService, ObjectProvider<AppRegistry> registry) {
+            ObjectProvider<AuthServiceClient> authService, ObjectProvider<AppRegistry> registry,
+            ObjectProvider<MeterRegistry> meters) {
         AuthServiceClient client = authService.getIfAvailable();
-        if (client != null) {
-            return new CachingAppStore(new HttpAppStore(client), auth.cacheTtl(), clock);
-        }
         AppRegistry local = registry.getIfAvailable();
-        if (local != null) {
-            return new CachingAppStore(local, auth.cacheTtl(), clock);
+        if (client == null && local == null) {
+            return new StaticAppStore(apps.toApps());
         }
-        return new StaticAppStore(apps.toApps());
+        CachingAppStore cache = new CachingAppStore(client != null ? new HttpAppStore(client) : local,
+                auth.cacheTtl(), auth.maxStaleness(), clock);
+        MeterRegistry registered = meters.getIfAvailable();
+        if (registered != null) {
+            Gauge.builder(HeraldMeters.APPS_STALE.meterName(), cache, CachingAppStore::staleApps)
+                    .description("Apps served from their last known view because the app store cannot be reached")
+                    .register(registered);
+            Gauge.builder(HeraldMeters.APPS_STALE_AGE.meterName(), cache,
+                    c -> c.oldestStaleAge().toMillis() / 1000.0)
+                    .description("Age of the oldest last known view of an app being served")
+                    .baseUnit("seconds")
+                    .register(registered);
+        }
+        return cache;
     }
 
     @Bean
