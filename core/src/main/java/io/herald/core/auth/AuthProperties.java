@@ -71,7 +71,8 @@ public record AuthProperties(
     @Override
     public String toString() {
         return "AuthProperties[url=" + url + ", internalToken=" + (internalToken == null ? "none" : "(set)")
-                + ", timeout=" + timeout + ", cacheTtl=" + cacheTtl + ", maxStaleness=" + maxStaleness + ", circuitBreaker=" + circuitBreaker + "]";
+                + ", timeout=" + timeout + ", cacheTtl=" + cacheTtl + ", maxStaleness=" + maxStaleness
+                + ", circuitBreaker=" + circuitBreaker + "]";
     }
 
     /**

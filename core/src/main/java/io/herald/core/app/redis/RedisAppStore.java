@@ -126,12 +126,15 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
             return 'ok'
             """;
 
-    /** Marks a loss (once, whoever sees it first) and answers the current epoch. */
+    /**
+     * Marks a loss (a new epoch if there is none; the grace started by whoever sees it first) and
+     * answers the current epoch. Run only by a process whose epoch is gone or changed.
+     */
     private static final String LOST = """
             if redis.call('EXISTS', KEYS[1]) == 0 then
               redis.call('SET', KEYS[1], ARGV[1])
-              redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
             end
+            redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX')
             return redis.call('GET', KEYS[1])
             """;
 
