@@ -65,7 +65,7 @@ class HttpClientsTest {
     }
 
     AuthServiceClient client(URI url, String token, Duration timeout) {
-        return new AuthServiceClient(new AuthProperties(url, token, timeout, Duration.ofSeconds(30),
+        return new AuthServiceClient(new AuthProperties(url, token, timeout, Duration.ofSeconds(30), Duration.ofHours(1),
                 new AuthProperties.CircuitBreakerProperties(50, 4, 4, Duration.ofSeconds(30), 1)));
     }
 

@@ -29,12 +29,17 @@ final class ServiceProcess implements AutoCloseable {
     private final Path log;
 
     ServiceProcess(String module, Map<String, Object> properties) throws IOException {
+        this(module, properties, freePort());
+    }
+
+    /** On a given port: to start a service again where its clients expect it. */
+    ServiceProcess(String module, Map<String, Object> properties, int port) throws IOException {
         Path jar = Path.of("..", module, "target", "herald-" + module + "-0.1.0-SNAPSHOT-exec.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (./mvnw verify "
                     + "builds every module before the end-to-end tests)");
         }
-        port = freePort();
+        this.port = port;
         log = Files.createTempFile("herald-edge-process-", ".log");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port));

@@ -9,7 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +36,21 @@ import reactor.util.retry.Retry;
  * {@link AppChanges#RESYNC} from the delegate drops everything and is re-announced as one
  * announcement per app that was cached.
  *
+ * <p>Stale answers ({@code maxStaleness}): an entry past its TTL is kept, not thrown away. When
+ * the delegate then <em>fails</em> (auth-service or the state Redis unreachable, a timeout, an open
+ * circuit — anything but an answer), the last app it returned is served instead, as long as it
+ * was fetched less than {@code maxStaleness} ago; beyond that, or with no such app, the error is
+ * passed on as before. A "no such app" answer is never served stale (the error is passed on, a
+ * retryable refusal rather than a definitive one), and an announcement of an app drops its last
+ * known view too, so an app announced deleted or disabled is not brought back by a later outage.
+ * A {@link AppChanges#RESYNC} keeps the last known views (only marks them for re-fetching): it is
+ * what a reconnection after an outage produces, and the outage may still be going on. While any
+ * app is served stale the store is "in stale mode": one warning when it enters, one line when the
+ * delegate answers again (and one when an app first becomes too stale), never one per lookup;
+ * {@link #staleApps()} and {@link #oldestStaleAge()} feed the {@code herald.apps.stale} gauges.
+ *
  * <p>Never blocks: lookups are a map read or the delegate's own non-blocking lookup; errors of
- * the delegate are passed on and not cached.
+ * the delegate are not cached.
  */
 public final class CachingAppStore implements AppStore, AutoCloseable {
 
@@ -50,6 +65,7 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
 
     private final AppStore delegate;
     private final Duration ttl;
+    private final Duration maxStaleness;
     private final Clock clock;
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Map<String, Entry> byKey = new ConcurrentHashMap<>();
@@ -57,14 +73,31 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
     private final AtomicLong misses = new AtomicLong();
     private final AppChanges changes = new AppChanges("cached");
     private final Disposable subscription;
+    /** The apps last served stale, by id, with when they were last fetched; empty outside stale mode. */
+    private final Map<String, Instant> staleApps = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> staleSince = new AtomicReference<>();
+    private final AtomicBoolean tooStaleSaid = new AtomicBoolean();
 
-    /** @param ttl how long an entry may live without an announcement; positive */
+    /** A cache that never serves stale answers: {@code CachingAppStore(delegate, ttl, Duration.ZERO, clock)}. */
     public CachingAppStore(AppStore delegate, Duration ttl, Clock clock) {
+        this(delegate, ttl, Duration.ZERO, clock);
+    }
+
+    /**
+     * @param ttl how long an entry may live without an announcement; positive
+     * @param maxStaleness how long after it was last fetched an app may still be served while the
+     *        delegate fails; zero for never
+     */
+    public CachingAppStore(AppStore delegate, Duration ttl, Duration maxStaleness, Clock clock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.ttl = Objects.requireNonNull(ttl, "ttl");
+        this.maxStaleness = Objects.requireNonNull(maxStaleness, "maxStaleness");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");
+        }
+        if (maxStaleness.isNegative()) {
+            throw new IllegalArgumentException("maxStaleness must not be negative");
         }
         this.subscription = delegate.changes()
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, RESUBSCRIBE_MIN_BACKOFF).maxBackoff(RESUBSCRIBE_MAX_BACKOFF)
@@ -96,6 +129,18 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
         return changes.flux();
     }
 
+    /** How many apps are being served from their last known view (0 when the delegate answers). */
+    public int staleApps() {
+        return staleApps.size();
+    }
+
+    /** How old the oldest last known view being served is (since it was fetched); zero when none is. */
+    public Duration oldestStaleAge() {
+        Instant now = clock.instant();
+        return staleApps.values().stream().min(Instant::compareTo).map(fetched -> Duration.between(fetched, now))
+                .orElse(Duration.ZERO);
+    }
+
     private Mono<App> lookup(Map<String, Entry> map, String lookupKey, Supplier<Mono<App>> load) {
         if (lookupKey == null) {
             return Mono.empty();
@@ -103,23 +148,63 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
         return Mono.defer(() -> {
             Entry entry = map.get(lookupKey);
             Instant now = clock.instant();
-            if (entry != null && now.isBefore(entry.expires())) {
+            if (entry != null && entry.current() && now.isBefore(entry.fetched().plus(ttl))) {
                 return Mono.justOrEmpty(entry.app());
             }
             long seen = generation.get();
             return load.get()
                     .map(Optional::of)
                     .defaultIfEmpty(Optional.empty())
-                    .doOnNext(found -> remember(map, lookupKey, found.orElse(null), seen))
-                    .flatMap(Mono::justOrEmpty);
+                    .doOnNext(found -> {
+                        remember(map, lookupKey, found.orElse(null), seen);
+                        answered();
+                    })
+                    .flatMap(Mono::justOrEmpty)
+                    // Read again: an announcement during the call may have dropped the last known view.
+                    .onErrorResume(ex -> stale(map.get(lookupKey), ex));
         });
+    }
+
+    /** The delegate failed: the last known view of the app if it is recent enough, else the error. */
+    private Mono<App> stale(Entry entry, Throwable error) {
+        if (entry == null || entry.app() == null || maxStaleness.isZero()) {
+            return Mono.error(error);
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(entry.fetched().plus(maxStaleness))) {
+            if (tooStaleSaid.compareAndSet(false, true)) {
+                log.warn("The last known view of app {} is older than {} (fetched at {}): its lookups fail "
+                        + "until the app store can be reached again ({})", entry.app().id(), maxStaleness, entry.fetched(),
+                        error.toString());
+            }
+            staleApps.remove(entry.app().id(), entry.fetched());
+            return Mono.error(error);
+        }
+        staleApps.put(entry.app().id(), entry.fetched());
+        if (staleSince.compareAndSet(null, now)) {
+            log.warn("App store unreachable ({}): serving apps from their last known view, each for up to {} after "
+                    + "it was last fetched; channel authorization and sign-in still need it", error.toString(),
+                    maxStaleness);
+        }
+        return Mono.just(entry.app());
+    }
+
+    /** The delegate answered: leaves stale mode, if in it. */
+    private void answered() {
+        Instant since = staleSince.get();
+        if (since != null && staleSince.compareAndSet(since, null)) {
+            staleApps.clear();
+            tooStaleSaid.set(false);
+            log.info("App store answers again after {}: apps are no longer served from their last known view",
+                    Duration.between(since, clock.instant()));
+        }
     }
 
     private void remember(Map<String, Entry> map, String lookupKey, App app, long seen) {
         if (generation.get() != seen) {
             return;
         }
-        Entry entry = new Entry(app, clock.instant().plus(ttl));
+        Entry entry = new Entry(app, clock.instant(), true);
         if (app != null) {
             byId.put(app.id(), entry);
             byKey.put(app.key(), entry);
@@ -151,14 +236,17 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
                     cached.add(entry.app().id());
                 }
             });
-            byId.clear();
-            byKey.clear();
-            misses.set(0);
+            // Re-fetch everything, but keep the last known views: the outage that made the
+            // delegate resynchronise may not be over.
+            dropMisses();
+            byId.replaceAll((id, entry) -> entry.superseded());
+            byKey.replaceAll((key, entry) -> entry.superseded());
             cached.forEach(changes::emit);
             return;
         }
         byId.remove(appId);
         byKey.values().removeIf(entry -> entry.app() != null && entry.app().id().equals(appId));
+        staleApps.remove(appId);
         dropMisses();
         changes.emit(appId);
     }
@@ -176,7 +264,14 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
         changes.complete();
     }
 
-    /** A cached answer: the app, or {@code null} for "no such app". */
-    private record Entry(App app, Instant expires) {
+    /**
+     * A cached answer: the app, or {@code null} for "no such app"; when it was fetched; whether it
+     * is still current (false after a resync: to be fetched again, though usable as a stale answer).
+     */
+    private record Entry(App app, Instant fetched, boolean current) {
+
+        Entry superseded() {
+            return current ? new Entry(app, fetched, false) : this;
+        }
     }
 }

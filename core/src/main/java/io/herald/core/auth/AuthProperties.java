@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        counts as a failure and the caller gets a retryable error
  * @param cacheTtl how long a looked-up app is kept without a change announcement (the safety net
  *        for announcements lost in an outage)
+ * @param maxStaleness while auth-service (or the state Redis) cannot be reached, how long after it
+ *        was last fetched an app is still served from its last known view, so that connections and
+ *        publishes of known apps go on; beyond it they are refused as unavailable; zero for never
  * @param circuitBreaker when to stop calling an auth-service that keeps failing
  */
 @ConfigurationProperties("herald.auth")
@@ -30,6 +33,7 @@ public record AuthProperties(
         String internalToken,
         @DefaultValue("1s") Duration timeout,
         @DefaultValue("30s") Duration cacheTtl,
+        @DefaultValue("1h") Duration maxStaleness,
         @DefaultValue CircuitBreakerProperties circuitBreaker) {
 
     public AuthProperties {
@@ -48,6 +52,9 @@ public record AuthProperties(
         if (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.isZero()) {
             problems.add("herald.auth.cache-ttl must be positive");
         }
+        if (maxStaleness == null || maxStaleness.isNegative()) {
+            problems.add("herald.auth.max-staleness must be zero or positive");
+        }
         circuitBreaker.check(problems);
         if (!problems.isEmpty()) {
             // Never the token itself in the message.
@@ -57,13 +64,15 @@ public record AuthProperties(
 
     /** Nothing configured: local apps and verification. */
     public static AuthProperties defaults() {
-        return new AuthProperties(null, null, Duration.ofSeconds(1), Duration.ofSeconds(30), null);
+        return new AuthProperties(null, null, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(1),
+                null);
     }
 
     @Override
     public String toString() {
         return "AuthProperties[url=" + url + ", internalToken=" + (internalToken == null ? "none" : "(set)")
-                + ", timeout=" + timeout + ", cacheTtl=" + cacheTtl + ", circuitBreaker=" + circuitBreaker + "]";
+                + ", timeout=" + timeout + ", cacheTtl=" + cacheTtl + ", maxStaleness=" + maxStaleness
+                + ", circuitBreaker=" + circuitBreaker + "]";
     }
 
     /**

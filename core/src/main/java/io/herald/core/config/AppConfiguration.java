@@ -5,6 +5,7 @@ import io.herald.core.app.AppStore;
 import io.herald.core.app.AppsProperties;
 import io.herald.core.app.CachingAppStore;
 import io.herald.core.app.StaticAppStore;
+import io.herald.core.app.redis.AppRecoveryProperties;
 import io.herald.core.app.redis.RedisAppStore;
 import io.herald.core.auth.AuthProperties;
 import io.herald.core.auth.AuthVerifier;
@@ -12,8 +13,11 @@ import io.herald.core.auth.LocalAuthVerifier;
 import io.herald.core.auth.http.AuthServiceClient;
 import io.herald.core.auth.http.HttpAppStore;
 import io.herald.core.auth.http.HttpAuthVerifier;
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -39,7 +43,8 @@ import org.springframework.context.annotation.Primary;
  * seeded with the apps of {@code herald.apps} that it does not have yet (by id; apps already
  * stored are kept as they are, so changes made through the admin API survive restarts, and a
  * seeded app deleted through the admin API comes back at the next start as long as it is still
- * configured); the {@code AppStore} is that registry behind a {@link CachingAppStore}; signatures
+ * configured), and watched for the loss of everything ({@link RedisAppStore#watch}, the seed
+ * written again); the {@code AppStore} is that registry behind a {@link CachingAppStore}; signatures
  * are verified locally ({@link LocalAuthVerifier}).</li>
  * <li>else: {@link StaticAppStore} over {@code herald.apps} and {@link LocalAuthVerifier}, as the
  * standalone server always had.</li>
@@ -51,7 +56,7 @@ import org.springframework.context.annotation.Primary;
  * code that asks for an {@code AppStore} must get the cached one.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(AuthProperties.class)
+@EnableConfigurationProperties({ AuthProperties.class, AppRecoveryProperties.class })
 public class AppConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(AppConfiguration.class);
@@ -62,11 +67,14 @@ public class AppConfiguration {
     @Bean
     @ConditionalOnMissingBean(AppRegistry.class)
     @ConditionalOnExpression("'${herald.redis.state:}' != '' and '${herald.auth.url:}' == ''")
-    public RedisAppStore redisAppRegistry(RedisConnections redis, AppsProperties apps) {
+    public RedisAppStore redisAppRegistry(RedisConnections redis, AppsProperties apps,
+            AppRecoveryProperties recovery) {
         RedisAppStore store = new RedisAppStore(redis);
         try {
             Integer seeded = store.seed(apps.toApps()).block(SEED_TIMEOUT);
             log.info("Apps in the state Redis {} ({} seeded from herald.apps)", redis.state(), seeded);
+            // A state Redis that comes back empty gets the seed again, without a restart of this service.
+            store.watch(recovery.checkInterval(), recovery.lossGrace());
         }
         catch (RuntimeException ex) {
             store.close();
@@ -106,16 +114,27 @@ public class AppConfiguration {
     @Primary
     @ConditionalOnMissingBean(value = AppStore.class, ignored = AppRegistry.class)
     public AppStore appStore(AppsProperties apps, AuthProperties auth, Clock clock,
-            ObjectProvider<AuthServiceClient> authService, ObjectProvider<AppRegistry> registry) {
+            ObjectProvider<AuthServiceClient> authService, ObjectProvider<AppRegistry> registry,
+            ObjectProvider<MeterRegistry> meters) {
         AuthServiceClient client = authService.getIfAvailable();
-        if (client != null) {
-            return new CachingAppStore(new HttpAppStore(client), auth.cacheTtl(), clock);
-        }
         AppRegistry local = registry.getIfAvailable();
-        if (local != null) {
-            return new CachingAppStore(local, auth.cacheTtl(), clock);
+        if (client == null && local == null) {
+            return new StaticAppStore(apps.toApps());
         }
-        return new StaticAppStore(apps.toApps());
+        CachingAppStore cache = new CachingAppStore(client != null ? new HttpAppStore(client) : local,
+                auth.cacheTtl(), auth.maxStaleness(), clock);
+        MeterRegistry registered = meters.getIfAvailable();
+        if (registered != null) {
+            Gauge.builder(HeraldMeters.APPS_STALE.meterName(), cache, CachingAppStore::staleApps)
+                    .description("Apps served from their last known view because the app store cannot be reached")
+                    .register(registered);
+            Gauge.builder(HeraldMeters.APPS_STALE_AGE.meterName(), cache,
+                    c -> c.oldestStaleAge().toMillis() / 1000.0)
+                    .description("Age of the oldest last known view of an app being served")
+                    .baseUnit("seconds")
+                    .register(registered);
+        }
+        return cache;
     }
 
     @Bean

@@ -29,6 +29,13 @@ public enum HeraldMeters {
     PUBLISH_ERRORS("herald.publish.errors"),
     /** Gauge: 1 when a Redis shard is reachable, else 0. Tag {@code shard} (its index). */
     REDIS_SHARD_UP("herald.redis.shard.up"),
+    /**
+     * Gauge: apps this node serves from their last known view because the app store (auth-service,
+     * or the state Redis) cannot be reached; 0 when it answers. See {@code herald.auth.max-staleness}.
+     */
+    APPS_STALE("herald.apps.stale"),
+    /** Gauge, seconds: how long ago the oldest app served from its last known view was fetched; 0 when none is. */
+    APPS_STALE_AGE("herald.apps.stale.age"),
     /** Counter: webhook events delivered to an endpoint (its batch got a 2XX). Tag {@code app_id}. */
     WEBHOOKS_DELIVERED("herald.webhooks.delivered"),
     /** Counter: webhook events given up after the retry period (or dropped undeliverable). Tag {@code app_id}. */

@@ -74,6 +74,22 @@ class AppConfigurationTest {
     }
 
     @Test
+    void theStaleViewGaugesAreRegisteredWithTheConfiguredStaleness() {
+        runner.withBean(io.micrometer.core.instrument.MeterRegistry.class,
+                io.micrometer.core.instrument.simple.SimpleMeterRegistry::new)
+                .withPropertyValues("herald.auth.url=http://127.0.0.1:1", "herald.auth.internal-token=" + TOKEN,
+                        "herald.auth.max-staleness=10m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(io.herald.core.auth.AuthProperties.class).maxStaleness())
+                            .isEqualTo(java.time.Duration.ofMinutes(10));
+                    var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                    assertThat(meters.get("herald.apps.stale").gauge().value()).isZero();
+                    assertThat(meters.get("herald.apps.stale.age").gauge().value()).isZero();
+                });
+    }
+
+    @Test
     void anEdgeOnAuthServiceSaysAtStartWhatItIgnoresAndWhatItCannotDeliver(CapturedOutput output) {
         runner.withPropertyValues("herald.auth.url=http://127.0.0.1:1", "herald.auth.internal-token=" + TOKEN)
                 .run(context -> assertThat(context).hasNotFailed());

@@ -1,6 +1,11 @@
 package io.herald.core.app;
 
 import io.herald.core.testing.TestClock;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+import reactor.test.StepVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,6 +154,100 @@ class CachingAppStoreTest {
     }
 
     /** An app store over a map, counting lookups, whose announcements the test makes. */
+    static final Duration MAX_STALENESS = Duration.ofMinutes(10);
+
+    @Test
+    void whileTheDelegateFailsTheLastKnownViewIsServedUpToTheMaxStaleness() {
+        delegate.put(app("a1", "k1", true));
+        ListAppender<ILoggingEvent> logs = capture();
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, MAX_STALENESS, clock)) {
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.failing = true;
+            clock.advance(TTL.plusSeconds(1));
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+                assertThat(cache.findById("a1").block(TIMEOUT).id()).isEqualTo("a1");
+            }
+            assertThat(cache.staleApps()).isEqualTo(1);
+            assertThat(cache.oldestStaleAge()).isEqualTo(TTL.plusSeconds(1));
+            assertThat(messages(logs)).filteredOn(m -> m.contains("unreachable")).hasSize(1);
+
+            clock.advance(MAX_STALENESS.minus(TTL));
+            StepVerifier.create(cache.findByKey("k1")).expectErrorMessage("down").verify(TIMEOUT);
+            StepVerifier.create(cache.findById("a1")).expectErrorMessage("down").verify(TIMEOUT);
+            assertThat(cache.staleApps()).isZero();
+
+            delegate.failing = false;
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            assertThat(messages(logs)).filteredOn(m -> m.contains("answers again")).hasSize(1);
+            assertThat(messages(logs)).filteredOn(m -> m.contains("older than")).hasSize(1);
+        }
+        finally {
+            detach(logs);
+        }
+    }
+
+    @Test
+    void withoutMaxStalenessAFailureIsPassedOn() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.failing = true;
+            clock.advance(TTL);
+            StepVerifier.create(cache.findByKey("k1")).expectErrorMessage("down").verify(TIMEOUT);
+        }
+    }
+
+    @Test
+    void noSuchAppAndAnAnnouncedAppAreNeverServedStale() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, MAX_STALENESS, clock)) {
+            assertThat(cache.findByKey("unknown").blockOptional(TIMEOUT)).isEmpty();
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.announce("a1");
+            delegate.failing = true;
+            clock.advance(TTL);
+
+            // Unknown: a retryable failure, not a definitive "no such app" from an old answer.
+            StepVerifier.create(cache.findByKey("unknown")).expectErrorMessage("down").verify(TIMEOUT);
+            // Announced (perhaps deleted): its last known view is gone.
+            StepVerifier.create(cache.findByKey("k1")).expectErrorMessage("down").verify(TIMEOUT);
+            StepVerifier.create(cache.findById("a1")).expectErrorMessage("down").verify(TIMEOUT);
+        }
+    }
+
+    @Test
+    void aResyncKeepsTheLastKnownViewButFetchesAgain() {
+        delegate.put(app("a1", "k1", true));
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, MAX_STALENESS, clock)) {
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.announce(AppChanges.RESYNC);
+            delegate.put(app("a1", "k1", false));
+            assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isFalse();
+
+            delegate.announce(AppChanges.RESYNC);
+            delegate.failing = true;
+            assertThat(cache.findByKey("k1").block(TIMEOUT).enabled()).isFalse();
+            assertThat(cache.staleApps()).isEqualTo(1);
+        }
+    }
+
+    static ListAppender<ILoggingEvent> capture() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(CachingAppStore.class)).addAppender(logs);
+        return logs;
+    }
+
+    static void detach(ListAppender<ILoggingEvent> logs) {
+        ((Logger) LoggerFactory.getLogger(CachingAppStore.class)).detachAppender(logs);
+    }
+
+    static List<String> messages(ListAppender<ILoggingEvent> logs) {
+        return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
     static final class CountingStore implements AppStore {
 
         final Map<String, App> apps = new ConcurrentHashMap<>();
@@ -176,7 +275,8 @@ class CachingAppStoreTest {
         public Mono<App> findByKey(String key) {
             return Mono.defer(() -> {
                 lookups.incrementAndGet();
-                return Mono.justOrEmpty(apps.values().stream().filter(a -> a.key().equals(key)).findFirst());
+                return failing ? Mono.error(new IllegalStateException("down"))
+                        : Mono.justOrEmpty(apps.values().stream().filter(a -> a.key().equals(key)).findFirst());
             });
         }
 

@@ -22,8 +22,10 @@ import reactor.core.publisher.Mono;
  * <p>Checks the handshake as Pusher does, each failure answered with {@code pusher:error} and a
  * close with the documented code: no protocol (4008), a protocol that is not a number (4006),
  * an unsupported protocol (4007), an unknown key (4001), a disabled app (4003). A connection
- * that passes is handed to {@link PusherSessions}. When the app cannot be looked up (auth-service
- * unreachable), the connection is closed with 4100 so that clients retry with back-off.
+ * that passes is handed to {@link PusherSessions}. While auth-service is unreachable the app store
+ * answers from the last known view of the app ({@code herald.auth.max-staleness}); when it cannot
+ * (an app never seen, or seen too long ago), the connection is closed with 4100 so that clients
+ * retry with back-off.
  */
 public final class PusherWebSocketHandler implements WebSocketHandler {
 
@@ -80,7 +82,8 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
         }).onErrorResume(ex -> {
             // The app store (auth-service, for an edge in a cluster) cannot answer: the documented
             // "back off and retry" range, so clients come back instead of giving up.
-            log.warn("Could not look up the app of key {}: {}", key, ex.toString());
+            // Debug only: the app store logs the outage once (CachingAppStore), not once per connection.
+            log.debug("Could not look up the app of key {}: {}", key, ex.toString());
             return refuse(session, PusherError.OVER_CAPACITY, "Temporarily unable to check the application; retry");
         });
     }

@@ -12,13 +12,16 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisLink;
 import io.herald.core.redis.RedisTarget;
+import io.herald.core.redis.RedisUnavailableException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,12 +29,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -52,6 +58,21 @@ import reactor.core.publisher.Mono;
  * received on a dedicated pub/sub connection and buffered per subscriber as {@link AppChanges}
  * says (bounded; the oldest dropped). When that connection comes back after an outage,
  * announcements may have been missed, and {@link AppChanges#RESYNC} is emitted.
+ *
+ * <p>Loss of everything (a state Redis restarted without persistence, or flushed): {@link #seed}
+ * writes an epoch marker {@code p + "apps-epoch"} (a random id, only if there is none) and
+ * remembers it. {@link #watch} checks it every {@code herald.redis.apps.check-interval} and at
+ * once when the pub/sub connection comes back; a marker that is gone (or changed: another
+ * process found it gone first) means the store lost everything. Then the configured apps are
+ * written again (as at first start), and {@code p + "apps-lost"} is set for
+ * {@code herald.redis.apps.loss-grace}: while it exists, an app that is not found is <em>unknown
+ * for now</em> — lookups error with {@link RedisUnavailableException} instead of completing empty,
+ * so that caches serve their last known view and edges close nothing — unless it was deleted
+ * through the admin API since (the delete script leaves a tombstone {@code p + "app-gone:" + id}
+ * and {@code p + "app-gone-key:" + key} for the rest of that time). Apps created through the
+ * admin API and not configured cannot be recovered: they must be created again (same id, key and
+ * secret), which the warning logged on a loss says. A lookup that finds the marker gone before
+ * the check does also errors (and starts the check).
  *
  * <p>Failure: the connections ({@link RedisConnections}) are made when the store is built (a
  * state Redis that is down at start fails the start, with the URI without password in the
@@ -96,8 +117,31 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
             redis.call('DEL', KEYS[1])
             if redis.call('GET', ARGV[1] .. key) == ARGV[3] then redis.call('DEL', ARGV[1] .. key) end
             redis.call('SREM', KEYS[2], ARGV[3])
+            local grace = redis.call('PTTL', KEYS[3])
+            if grace > 0 then
+              redis.call('SET', ARGV[5] .. ARGV[3], '1', 'PX', grace)
+              redis.call('SET', ARGV[4] .. key, '1', 'PX', grace)
+            end
             redis.call('PUBLISH', ARGV[2], ARGV[3])
             return 'ok'
+            """;
+
+    /**
+     * Marks a loss (a new epoch if there is none; the grace started by whoever sees it first) and
+     * answers the current epoch. Run only by a process whose epoch is gone or changed.
+     */
+    private static final String LOST = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              redis.call('SET', KEYS[1], ARGV[1])
+            end
+            redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX')
+            return redis.call('GET', KEYS[1])
+            """;
+
+    /** Why an app was not found: the epoch, whether a loss is recent, whether the app was deleted since. */
+    private static final String MISSING = """
+            local epoch = redis.call('GET', KEYS[1]) or ''
+            return redis.call('EXISTS', KEYS[2]) .. redis.call('EXISTS', KEYS[3]) .. epoch
             """;
 
     private final String prefix;
@@ -105,6 +149,15 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     private final RedisLink<StatefulRedisConnection<String, String>> commands;
     private final RedisLink<StatefulRedisPubSubConnection<String, String>> pubSub;
     private final AppChanges changes = new AppChanges("Redis");
+    private final String epochKey;
+    private final String lostKey;
+    /** The epoch this process last saw; null until {@link #seed}. */
+    private volatile String knownEpoch;
+    private volatile List<App> seedApps = List.of();
+    private volatile Duration lossGrace = AppRecoveryProperties.DEFAULTS.lossGrace();
+    private final AtomicBoolean watching = new AtomicBoolean();
+    private final AtomicBoolean checking = new AtomicBoolean();
+    private final Disposable.Swap watch = Disposables.swap();
 
     /** Connects to the state Redis of {@code connections}; fails when it cannot. */
     public RedisAppStore(RedisConnections connections) {
@@ -112,6 +165,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
         RedisTarget state = connections.state();
         this.prefix = connections.keyPrefix();
         this.changesChannel = prefix + "app-changes";
+        this.epochKey = prefix + "apps-epoch";
+        this.lostKey = prefix + "apps-lost";
         AtomicBoolean subscribedOnce = new AtomicBoolean();
         RedisPubSubAdapter<String, String> listener = new RedisPubSubAdapter<>() {
             @Override
@@ -127,6 +182,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
                 if (changesChannel.equals(channel) && !subscribedOnce.compareAndSet(false, true)) {
                     log.info("Resubscribed to app changes on the state Redis; announcing a resync");
                     changes.emit(AppChanges.RESYNC);
+                    // A reconnection is when a restarted (perhaps emptied) state Redis shows up first.
+                    checkSoon();
                 }
             }
         };
@@ -164,11 +221,77 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     /**
      * Writes the apps that do not exist yet (by id); existing ones, possibly changed through the
      * admin API since, are kept as they are. An app whose key another app already uses is skipped
-     * with a warning.
+     * with a warning. Also writes the epoch marker if there is none, and remembers the apps and
+     * the epoch for {@link #watch}.
      *
      * @return how many apps were written
      */
     public Mono<Integer> seed(Collection<App> apps) {
+        List<App> copy = List.copyOf(apps);
+        return redis(r -> r.set(epochKey, UUID.randomUUID().toString(), SetArgs.Builder.nx())
+                .then(r.get(epochKey)))
+                .doOnNext(epoch -> {
+                    seedApps = copy;
+                    knownEpoch = epoch;
+                })
+                .then(writeSeed(copy));
+    }
+
+    /**
+     * Checks every {@code interval} (and after every reconnection) whether the state Redis lost
+     * everything since {@link #seed}, and if so writes the seeded apps again and treats missing
+     * apps as unknown for now for {@code lossGrace} (see the class comment). Stops on {@link #close}.
+     */
+    public void watch(Duration interval, Duration lossGrace) {
+        Objects.requireNonNull(interval, "interval");
+        this.lossGrace = Objects.requireNonNull(lossGrace, "lossGrace");
+        watching.set(true);
+        watch.update(Flux.interval(interval, interval)
+                .onBackpressureDrop()
+                .subscribe(tick -> checkSoon()));
+    }
+
+    /** Runs {@link #check()} unless one is running or nothing is watched; failures are for the next check. */
+    private void checkSoon() {
+        if (!watching.get() || !checking.compareAndSet(false, true)) {
+            return;
+        }
+        check().doFinally(signal -> checking.set(false)).subscribe(null,
+                ex -> log.debug("Checking the state Redis for lost apps failed: {}", ex.toString()));
+    }
+
+    /**
+     * Whether the state Redis lost everything since this process last saw it, and if so the
+     * recovery: the loss marked, the seeded apps written again.
+     *
+     * @return whether a loss was found
+     */
+    Mono<Boolean> check() {
+        String known = knownEpoch;
+        if (known == null) {
+            return Mono.just(false);
+        }
+        return redis(r -> r.get(epochKey)).defaultIfEmpty("").flatMap(epoch -> {
+            if (epoch.equals(known)) {
+                return Mono.just(false);
+            }
+            return redis(r -> r.<String>eval(LOST, ScriptOutputType.VALUE, new String[] { epochKey, lostKey },
+                    UUID.randomUUID().toString(), Instant.now().toString(), String.valueOf(lossGrace.toMillis()))
+                    .next())
+                    .flatMap(current -> {
+                        knownEpoch = current;
+                        List<App> apps = seedApps;
+                        log.warn("The state Redis lost its apps (restarted empty or flushed): writing the {} apps "
+                                + "of herald.apps again. Apps created through the admin API are gone and must be "
+                                + "created again; for {} a missing app counts as unknown for now, not as deleted, "
+                                + "so no connection is closed. Run the state Redis with persistence "
+                                + "(appendonly yes).", apps.size(), lossGrace);
+                        return writeSeed(apps).thenReturn(true);
+                    });
+        });
+    }
+
+    private Mono<Integer> writeSeed(List<App> apps) {
         return Flux.fromIterable(apps)
                 .concatMap(app -> runCreate(app).map(result -> {
                     switch (result) {
@@ -187,12 +310,48 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     @Override
     public Mono<App> findById(String appId) {
-        return read(appId).map(Versioned::app);
+        if (appId == null) {
+            return Mono.empty();
+        }
+        return read(appId).map(Versioned::app)
+                .switchIfEmpty(Mono.defer(() -> missing(prefix + "app-gone:" + appId, "app " + appId)));
     }
 
     @Override
     public Mono<App> findByKey(String key) {
-        return redis(r -> r.get(keyIndex(key))).flatMap(this::findById).filter(app -> app.key().equals(key));
+        if (key == null) {
+            return Mono.empty();
+        }
+        return redis(r -> r.get(keyIndex(key))).flatMap(id -> read(id).map(Versioned::app))
+                .filter(app -> app.key().equals(key))
+                .switchIfEmpty(Mono.defer(() -> missing(prefix + "app-gone-key:" + key, "an app key")));
+    }
+
+    /**
+     * An app was not found: empty ("no such app"), or an error when that may be because the
+     * state Redis lost everything (see the class comment).
+     */
+    private Mono<App> missing(String tombstone, String what) {
+        // The answer: '1' or '0' (a loss is recent), '1' or '0' (deleted since), then the epoch.
+        return redis(r -> r.<String>eval(MISSING, ScriptOutputType.VALUE,
+                new String[] { epochKey, lostKey, tombstone }).next())
+                .flatMap(answer -> {
+                    boolean lost = answer.charAt(0) == '1';
+                    boolean deleted = answer.charAt(1) == '1';
+                    String epoch = answer.substring(2);
+                    String known = knownEpoch;
+                    if (known != null && !known.equals(epoch)) {
+                        checkSoon();
+                        return Mono.error(new RedisUnavailableException("The state Redis lost its apps; "
+                                + what + " is unknown until they are written again", null));
+                    }
+                    if (lost && !deleted) {
+                        return Mono.error(new RedisUnavailableException("The state Redis lost its apps recently; "
+                                + what + " is unknown for now (create it again if it was made through the admin API)",
+                                null));
+                    }
+                    return Mono.empty();
+                });
     }
 
     @Override
@@ -245,7 +404,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     @Override
     public Mono<Boolean> delete(String appId) {
         return redis(r -> r.<String>eval(DELETE, ScriptOutputType.VALUE,
-                new String[] { appKey(appId), prefix + "apps" }, prefix + "app-key:", changesChannel, appId).next())
+                new String[] { appKey(appId), prefix + "apps", lostKey }, prefix + "app-key:", changesChannel, appId,
+                prefix + "app-gone-key:", prefix + "app-gone:").next())
                 .map("ok"::equals);
     }
 
@@ -318,6 +478,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     @Override
     public void close() {
+        watch.dispose();
         changes.complete();
         shutdown();
     }

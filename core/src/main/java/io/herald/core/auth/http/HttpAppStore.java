@@ -8,6 +8,7 @@ import io.herald.core.auth.AuthUnavailableException;
 import io.herald.core.protocol.PusherCodec;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
@@ -51,6 +52,8 @@ public final class HttpAppStore implements AppStore {
 
     public HttpAppStore(AuthServiceClient client) {
         this.client = Objects.requireNonNull(client, "client");
+        // One warning per outage, not one per reconnection attempt.
+        AtomicBoolean lost = new AtomicBoolean();
         this.changes = client.webClient().get().uri("/internal/v1/apps/changes")
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 // The client's response timeout (herald.auth.timeout, about a second) is for single
@@ -61,13 +64,26 @@ public final class HttpAppStore implements AppStore {
                 .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
                 })
                 .timeout(SILENCE_LIMIT)
+                .doOnNext(event -> {
+                    if (lost.compareAndSet(true, false)) {
+                        log.info("App change stream from auth-service reconnected");
+                    }
+                })
                 .filter(event -> "change".equals(event.event()) && event.data() != null)
                 .map(ServerSentEvent::data)
                 // The stream never ends by itself; an end is a lost connection.
                 .concatWith(Flux.error(() -> new IllegalStateException("the change stream ended")))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, RECONNECT_MIN).maxBackoff(RECONNECT_MAX)
-                        .doBeforeRetry(signal -> log.warn("App change stream from auth-service lost ({}); reconnecting",
-                                signal.failure().toString())))
+                        .doBeforeRetry(signal -> {
+                            if (lost.compareAndSet(false, true)) {
+                                log.warn("App change stream from auth-service lost ({}); reconnecting",
+                                        signal.failure().toString());
+                            }
+                            else {
+                                log.debug("App change stream from auth-service still lost ({})",
+                                        signal.failure().toString());
+                            }
+                        }))
                 .share();
     }
 

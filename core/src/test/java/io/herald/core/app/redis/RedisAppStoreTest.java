@@ -96,6 +96,40 @@ class RedisAppStoreTest extends AppRegistryContractTest {
     }
 
     @Test
+    void aStateRedisBackEmptyGetsItsSeedAgainAndMissingAppsAreUnknownForNowNotDeleted() {
+        try (RedisServer own = RedisServer.start()) {
+            RedisAppStore store = store(properties(own.uri(), RedisServer.uniquePrefix()));
+            store.seed(List.of(app("seeded", "k-seeded"), app("doomed", "k-doomed"))).block(TIMEOUT);
+            store.create(app("made", "k-made")).block(TIMEOUT);
+            store.watch(Duration.ofMillis(200), Duration.ofHours(1));
+            assertThat(store.findById("unknown").blockOptional(TIMEOUT)).isEmpty();
+
+            own.restart();
+
+            // The seed comes back by itself; the app made through the admin API cannot, and is
+            // unknown for now (a retryable error), not "no such app" (which would close its connections).
+            await().atMost(TIMEOUT).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        assertThat(store.findByKey("k-seeded").block(TIMEOUT)).isNotNull();
+                        assertThat(store.findById("doomed").block(TIMEOUT)).isNotNull();
+                    });
+            assertThatThrownBy(() -> store.findById("made").block(TIMEOUT))
+                    .isInstanceOf(io.herald.core.redis.RedisUnavailableException.class);
+            assertThatThrownBy(() -> store.findByKey("k-made").block(TIMEOUT))
+                    .isInstanceOf(io.herald.core.redis.RedisUnavailableException.class);
+
+            // Deleted through the admin API meanwhile: deleted, at once.
+            assertThat(store.delete("doomed").block(TIMEOUT)).isTrue();
+            assertThat(store.findById("doomed").blockOptional(TIMEOUT)).isEmpty();
+            assertThat(store.findByKey("k-doomed").blockOptional(TIMEOUT)).isEmpty();
+
+            // Created again by the operator: found.
+            store.create(app("made", "k-made")).block(TIMEOUT);
+            assertThat(store.findByKey("k-made").block(TIMEOUT)).isNotNull();
+        }
+    }
+
+    @Test
     void aRedisOutageEndsWithAResyncAnnouncement() {
         try (RedisServer own = RedisServer.start();
                 RedisAppStore store = store(properties(own.uri(), prefix))) {
