@@ -45,7 +45,10 @@ public final class WebhookOutageBuffer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookOutageBuffer.class);
 
-    /** Default bound: 10,000 events of some hundred bytes, a few MB per node. */
+    /**
+     * Default bound: 10,000 events; a few MB of occupancy and presence events, at worst about
+     * 100 MB of client events (each carries its data, up to the 10 KB payload limit).
+     */
     public static final int DEFAULT_CAPACITY = 10_000;
 
     /** How often the oldest buffered event is retried while the state Redis is unreachable. */
