@@ -9,11 +9,16 @@ import io.herald.core.webhook.WebhookFailureLog;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.core.webhook.redis.RedisWebhookFailureLog;
 import io.herald.core.webhook.redis.RedisWebhookQueue;
+import io.herald.core.webhook.redis.WebhookBufferProperties;
 import io.herald.core.webhook.redis.WebhookRedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -44,6 +49,7 @@ public class WebhookCoreConfiguration {
     /** On the state Redis. */
     @Configuration(proxyBeanMethods = false)
     @Conditional(OnStateRedis.class)
+    @EnableConfigurationProperties(WebhookBufferProperties.class)
     static class RedisWebhooks {
 
         @Bean(destroyMethod = "close")
@@ -54,9 +60,11 @@ public class WebhookCoreConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(WebhookQueue.class)
-        RedisWebhookQueue redisWebhookQueue(WebhookRedisClient redis, AppStore apps) {
+        RedisWebhookQueue redisWebhookQueue(WebhookRedisClient redis, AppStore apps, WebhookBufferProperties buffer,
+                ObjectProvider<MeterRegistry> meters) {
             log.info("Webhook queue: Redis Stream {}webhooks on the state Redis", redis.keyPrefix());
-            return new RedisWebhookQueue(redis, new WebhookEventFilter(apps), RedisWebhookQueue.DEFAULT_MAX_LENGTH);
+            return new RedisWebhookQueue(redis, new WebhookEventFilter(apps), RedisWebhookQueue.DEFAULT_MAX_LENGTH,
+                    buffer, meters.getIfAvailable(SimpleMeterRegistry::new));
         }
 
         @Bean

@@ -39,7 +39,14 @@ public enum HeraldMeters {
     /** Counter: webhook events delivered to an endpoint (its batch got a 2XX). Tag {@code app_id}. */
     WEBHOOKS_DELIVERED("herald.webhooks.delivered"),
     /** Counter: webhook events given up after the retry period (or dropped undeliverable). Tag {@code app_id}. */
-    WEBHOOKS_FAILED("herald.webhooks.failed");
+    WEBHOOKS_FAILED("herald.webhooks.failed"),
+    /**
+     * Counter: webhook events this node raised but never queued: its outage buffer was full while
+     * the state Redis was unreachable, it was still unreachable at shutdown, or Redis refused them.
+     */
+    WEBHOOKS_BUFFER_DROPPED("herald.webhooks.buffer.dropped"),
+    /** Gauge: webhook events buffered on this node while the state Redis is unreachable. */
+    WEBHOOKS_BUFFER_SIZE("herald.webhooks.buffer.size");
 
     /** Beyond this many distinct {@code app_id} values, new ones are no longer registered as meters. */
     public static final int MAX_APP_ID_TAGS = 1000;

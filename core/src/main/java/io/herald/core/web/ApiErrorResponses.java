@@ -4,6 +4,9 @@ import io.herald.core.app.AppConflictException;
 import io.herald.core.error.ApiError;
 import io.herald.core.error.ApiException;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.redis.RedisUnavailableException;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -22,22 +25,40 @@ import tools.jackson.databind.node.ObjectNode;
  * How every Herald HTTP service answers a failed request: {@code {"error":"…","status":n}} as
  * {@code application/json}, with {@code Retry-After} (seconds) when the failure says when to
  * retry. {@link ApiException} carries its own status; a taken id or key is 409, a body that is
- * not JSON 400, a body over the limit 413; anything unexpected is a 500 whose body says nothing
- * about the cause (the cause is logged). Used as a route filter, so errors never reach the
+ * not JSON 400, a body over the limit 413; the state Redis unreachable
+ * ({@link RedisUnavailableException}, e.g. an app that is not cached cannot be looked up) 503 with
+ * {@code Retry-After}; anything unexpected is a 500 whose body says nothing about the cause (the
+ * cause is logged). Used as a route filter, so errors never reach the
  * server-wide error handling another service may share in one process.
  */
 public final class ApiErrorResponses implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
+    /** The {@code Retry-After} of an outage when the service configures none. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
     private final Logger log;
     private final IntConsumer onStatus;
+    private final Duration unavailableRetryAfter;
 
     /**
      * @param log where unexpected failures are logged (with their cause) and others at debug
      * @param onStatus called with each error status, e.g. to count it
      */
     public ApiErrorResponses(Logger log, IntConsumer onStatus) {
+        this(log, onStatus, DEFAULT_RETRY_AFTER);
+    }
+
+    /**
+     * @param unavailableRetryAfter the {@code Retry-After} of a 503 for the state Redis being
+     *        unreachable; positive
+     */
+    public ApiErrorResponses(Logger log, IntConsumer onStatus, Duration unavailableRetryAfter) {
         this.log = log;
         this.onStatus = onStatus;
+        this.unavailableRetryAfter = Objects.requireNonNull(unavailableRetryAfter, "unavailableRetryAfter");
+        if (unavailableRetryAfter.isNegative() || unavailableRetryAfter.isZero()) {
+            throw new IllegalArgumentException("unavailableRetryAfter must be positive");
+        }
     }
 
     @Override
@@ -53,9 +74,14 @@ public final class ApiErrorResponses implements HandlerFilterFunction<ServerResp
             status = api.status();
             message = api.getMessage();
             if (api.retryAfter() != null) {
-                long seconds = api.retryAfter().toSeconds() + (api.retryAfter().toNanosPart() > 0 ? 1 : 0);
-                retryAfterSeconds = Math.max(1, seconds);
+                retryAfterSeconds = seconds(api.retryAfter());
             }
+        }
+        else if (ex instanceof RedisUnavailableException) {
+            // Its message names the target; the body does not (no address for strangers).
+            status = ApiError.SERVICE_UNAVAILABLE.status();
+            retryAfterSeconds = seconds(unavailableRetryAfter);
+            message = "The state Redis is temporarily unavailable; retry after " + retryAfterSeconds + " s";
         }
         else if (ex instanceof AppConflictException conflict) {
             status = ApiError.CONFLICT.status();
@@ -88,6 +114,11 @@ public final class ApiErrorResponses implements HandlerFilterFunction<ServerResp
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
         }
         return response.bodyValue(body(message, status));
+    }
+
+    /** Whole seconds, rounded up, at least 1: what {@code Retry-After} carries. */
+    private static long seconds(Duration duration) {
+        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
     }
 
     /** The error body: {@code {"error":"<message>","status":<status>}}. */

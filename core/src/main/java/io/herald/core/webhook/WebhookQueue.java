@@ -18,8 +18,10 @@ import reactor.core.publisher.Mono;
  * and receivers should de-duplicate.
  *
  * <p>{@link #enqueue} never blocks the calling thread. It fails (with the adapter's exception)
- * when the queue cannot take the event, for example while the state Redis is unreachable; what
- * to do then (usually: log and count) is the producer's decision.
+ * when the queue cannot take the event; what to do then (usually: log and count) is the
+ * producer's decision. The Redis queue does not fail while the state Redis is unreachable: it
+ * keeps the event in a bounded buffer on this node and queues it when Redis is back
+ * ({@code herald.webhooks.buffer.*}, see {@code redis.WebhookOutageBuffer}).
  */
 public interface WebhookQueue {
 

@@ -35,11 +35,18 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     /** For a Sentinel: the lines of its configuration; {@code null} for a plain server. */
     private final List<String> sentinelConfig;
+    /** Whether the server keeps its data across {@link #restart()} (an append-only file). */
+    private final boolean persistent;
     private Process process;
 
     private RedisServer(int port, List<String> sentinelConfig) {
+        this(port, sentinelConfig, false);
+    }
+
+    private RedisServer(int port, List<String> sentinelConfig, boolean persistent) {
         this.port = port;
         this.sentinelConfig = sentinelConfig;
+        this.persistent = persistent;
         try {
             this.dir = Files.createTempDirectory("herald-redis-" + port + "-");
         }
@@ -51,6 +58,18 @@ public final class RedisServer implements AutoCloseable {
     /** Starts a server on a free port. */
     public static RedisServer start() {
         RedisServer server = new RedisServer(freePort(), null);
+        server.startProcess();
+        return server;
+    }
+
+    /**
+     * Starts a server on a free port that keeps its data across {@link #stop()} and
+     * {@link #restart()} (append-only file, fsync on every write): an outage of a persistent
+     * Redis, which comes back with everything it had, unlike {@link #start()}'s, which comes back
+     * empty.
+     */
+    public static RedisServer startPersistent() {
+        RedisServer server = new RedisServer(freePort(), null, true);
         server.startProcess();
         return server;
     }
@@ -134,7 +153,8 @@ public final class RedisServer implements AutoCloseable {
         command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--protected-mode", "no"));
         if (sentinelConfig == null) {
-            command.addAll(List.of("--save", "", "--appendonly", "no"));
+            command.addAll(persistent ? List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always")
+                    : List.of("--save", "", "--appendonly", "no"));
         }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

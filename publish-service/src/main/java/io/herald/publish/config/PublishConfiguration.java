@@ -108,8 +108,8 @@ public class PublishConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public ApiErrorFilter publishApiErrorFilter(PublishMeters meters) {
-        return new ApiErrorFilter(meters);
+    public ApiErrorFilter publishApiErrorFilter(PublishMeters meters, PublishProperties properties) {
+        return new ApiErrorFilter(meters, properties.retryAfter());
     }
 
     @Bean

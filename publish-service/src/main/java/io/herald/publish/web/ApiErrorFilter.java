@@ -2,6 +2,7 @@ package io.herald.publish.web;
 
 import io.herald.core.web.ApiErrorResponses;
 import io.herald.publish.PublishMeters;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +26,16 @@ public final class ApiErrorFilter implements HandlerFilterFunction<ServerRespons
     private final ApiErrorResponses responses;
 
     public ApiErrorFilter(PublishMeters meters) {
+        this(meters, ApiErrorResponses.DEFAULT_RETRY_AFTER);
+    }
+
+    /**
+     * @param retryAfter the {@code Retry-After} of a 503 because the state Redis is unreachable
+     *        ({@code herald.publish.retry-after}, as for a shard)
+     */
+    public ApiErrorFilter(PublishMeters meters, Duration retryAfter) {
         Objects.requireNonNull(meters, "meters");
-        this.responses = new ApiErrorResponses(log, meters::error);
+        this.responses = new ApiErrorResponses(log, meters::error, retryAfter);
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +110,8 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     /** Endpoints with batches waiting for their circuit; changed only inside {@link #endpoints}' atomic sections. */
     private final Set<EndpointBatcher.Key> recovering = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    /** Reads failed in a row; the first is logged at WARN, the recovery at INFO. */
+    private final AtomicLong failedReads = new AtomicLong();
     private volatile long lastReclaimNanos;
     private volatile long lastForgetNanos;
     private Disposable loop;
@@ -242,11 +245,24 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
             return queue.read(name, Math.min(room, properties.readBatchSize()), POLL_WAIT)
                     .publishOn(Schedulers.parallel())
                     .flatMap(this::admit);
-        })).onErrorResume(ex -> {
-            log.warn("Reading the webhook queue failed ({}); retrying in {} ms", ex.toString(),
-                    ERROR_PAUSE.toMillis());
+        })).doOnSuccess(done -> readAgain()).onErrorResume(ex -> {
+            // One line per outage (the state Redis down, say), not one per second of it.
+            if (failedReads.getAndIncrement() == 0) {
+                log.warn("Reading the webhook queue failed ({}); retrying every {} ms until it answers", ex.toString(),
+                        ERROR_PAUSE.toMillis());
+            }
+            else {
+                log.debug("Reading the webhook queue failed again ({})", ex.toString());
+            }
             return Mono.delay(ERROR_PAUSE).then();
         });
+    }
+
+    private void readAgain() {
+        long failed = failedReads.getAndSet(0);
+        if (failed > 0) {
+            log.info("Reading the webhook queue again, after {} failed attempt(s)", failed);
+        }
     }
 
     /** Every {@link #FORGET_CONSUMERS_EVERY}: drops dead dispatchers from the queue's consumers. */

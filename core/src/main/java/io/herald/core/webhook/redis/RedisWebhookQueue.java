@@ -13,6 +13,8 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +44,13 @@ import reactor.core.publisher.Mono;
  * minutes of traffic, this takes an outage longer than the retry period. The consumer group is
  * created on first read, from the start of the stream, so events queued before any dispatcher
  * ran are delivered; if Redis loses the group (restarted without persistence) it is created again.
+ *
+ * <p>State Redis unreachable: {@link #enqueue} keeps the event in this node's
+ * {@link WebhookOutageBuffer} (bounded, {@code herald.webhooks.buffer.*}) and succeeds; the buffer
+ * writes it when Redis is back, in order. {@link #close} tries to write what is still buffered
+ * for up to the buffer's flush timeout.
  */
-public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsumer {
+public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsumer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisWebhookQueue.class);
 
@@ -80,8 +87,19 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
     private final AtomicBoolean groupReady = new AtomicBoolean();
     /** Where each consumer's next {@link #reclaim} continues scanning the pending entries. */
     private final Map<String, String> reclaimCursors = new ConcurrentHashMap<>();
+    private final WebhookOutageBuffer buffer;
 
+    /** A queue with the default outage buffer, its meters in a registry of its own. */
     public RedisWebhookQueue(WebhookRedisClient redis, WebhookEventFilter filter, long maxLength) {
+        this(redis, filter, maxLength, WebhookBufferProperties.DEFAULTS, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param buffer the outage buffer's bound and timings
+     * @param meters where the outage buffer's meters go
+     */
+    public RedisWebhookQueue(WebhookRedisClient redis, WebhookEventFilter filter, long maxLength,
+            WebhookBufferProperties buffer, MeterRegistry meters) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.filter = Objects.requireNonNull(filter, "filter");
         if (maxLength <= 0) {
@@ -89,6 +107,9 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         }
         this.maxLength = maxLength;
         this.key = redis.keyPrefix() + "webhooks";
+        Objects.requireNonNull(buffer, "buffer");
+        this.buffer = new WebhookOutageBuffer(this::write, buffer.capacity(), buffer.retryInterval(),
+                buffer.flushTimeout(), meters);
     }
 
     /** The stream's key. */
@@ -96,14 +117,32 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         return key;
     }
 
+    /**
+     * Queues the event, or, while the state Redis is unreachable, keeps it in this node's outage
+     * buffer (see the class comment); completes once it is in either.
+     */
     @Override
     public Mono<Void> enqueue(WebhookEvent event) {
         Objects.requireNonNull(event, "event");
-        XAddArgs args = new XAddArgs().maxlen(maxLength).approximateTrimming();
         return filter.wanted(event)
                 .filter(Boolean::booleanValue)
-                .flatMap(wanted -> redis.run(commands -> commands.xadd(key, args, WebhookEventFields.encode(event))))
-                .then();
+                .flatMap(wanted -> buffer.offer(event));
+    }
+
+    /** How many events wait in the outage buffer now. */
+    public int buffered() {
+        return buffer.size();
+    }
+
+    private Mono<Void> write(WebhookEvent event) {
+        XAddArgs args = new XAddArgs().maxlen(maxLength).approximateTrimming();
+        return redis.run(commands -> commands.xadd(key, args, WebhookEventFields.encode(event))).then();
+    }
+
+    /** Tries to write what the outage buffer holds, for up to its flush timeout; see {@link WebhookOutageBuffer#close}. */
+    @Override
+    public void close() {
+        buffer.close();
     }
 
     @Override

@@ -14,6 +14,8 @@ import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
 import io.herald.core.webhook.WebhookQueueContractTest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,24 +182,55 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
         return names;
     }
 
+    private RedisWebhookQueue bufferedQueue(URI state, WebhookBufferProperties buffer, MeterRegistry meters) {
+        WebhookRedisClient client = client(properties(state, prefix));
+        clients.add(client);
+        return new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000, buffer, meters);
+    }
+
+    private static List<WebhookEvent> events(String channelPrefix, int count) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, channelPrefix + i, i))
+                .toList();
+    }
+
+    private static List<WebhookEvent> readAll(RedisWebhookQueue q) {
+        List<WebhookEvent> all = new ArrayList<>();
+        List<QueuedWebhookEvent> read;
+        do {
+            read = q.read("a", 100, Duration.ZERO).block(TIMEOUT);
+            read.forEach(queued -> all.add(queued.event()));
+        }
+        while (!read.isEmpty());
+        return all;
+    }
+
     @Test
-    void enqueueFailsWhileTheStateRedisIsDownAndWorksWhenItIsBack() {
+    void eventsRaisedWhileTheStateRedisIsDownAreBufferedAndQueuedInOrderOnceWhenItIsBack() {
         RedisServer own = RedisServer.start();
         try {
-            WebhookRedisClient client = client(properties(own.uri(), prefix));
-            clients.add(client);
-            RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
-            WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
-            StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT);
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            RedisWebhookQueue q = bufferedQueue(own.uri(), WebhookBufferProperties.DEFAULTS, meters);
+            WebhookEvent before = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "before", 1);
+            StepVerifier.create(q.enqueue(before)).expectComplete().verify(TIMEOUT);
 
             own.stop();
-            StepVerifier.create(q.enqueue(event)).expectError().verify(TIMEOUT);
+            List<WebhookEvent> during = events("during-", 50);
+            // Accepted: kept on this node rather than lost.
+            during.forEach(event -> StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
+            assertThat(q.buffered()).isEqualTo(50);
+            assertThat(meters.get("herald.webhooks.buffer.size").gauge().value()).isEqualTo(50);
 
             own.restart();
-            await().atMost(TIMEOUT).untilAsserted(() ->
-                    StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
-            assertThat(q.read("a", 10, Duration.ZERO).block(TIMEOUT)).extracting(QueuedWebhookEvent::event)
-                    .containsExactly(event);
+            await().atMost(TIMEOUT).until(() -> q.buffered() == 0);
+            WebhookEvent after = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "after", 2);
+            StepVerifier.create(q.enqueue(after)).expectComplete().verify(TIMEOUT);
+
+            // The restarted Redis lost "before"; the buffered ones arrive in order, each once, then "after".
+            List<WebhookEvent> expected = new ArrayList<>(during);
+            expected.add(after);
+            assertThat(readAll(q)).containsExactlyElementsOf(expected);
+            assertThat(meters.get("herald.webhooks.buffer.dropped").counter().count()).isZero();
         }
         finally {
             own.close();
@@ -205,20 +238,88 @@ class RedisWebhookQueueTest extends WebhookQueueContractTest {
     }
 
     @Test
-    void aServiceStartsWhileTheStateRedisIsDown() {
+    void beyondItsCapacityTheBufferDropsNewEventsAndCountsThem() {
+        RedisServer own = RedisServer.start();
+        try {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            RedisWebhookQueue q = bufferedQueue(own.uri(),
+                    new WebhookBufferProperties(5, Duration.ofMillis(50), Duration.ofSeconds(5)), meters);
+            StepVerifier.create(q.enqueue(events("warm-", 1).get(0))).expectComplete().verify(TIMEOUT);
+            readAll(q);
+
+            own.stop();
+            List<WebhookEvent> during = events("during-", 8);
+            during.forEach(event -> StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
+            assertThat(q.buffered()).isEqualTo(5);
+            assertThat(meters.get("herald.webhooks.buffer.dropped").counter().count()).isEqualTo(3);
+
+            own.restart();
+            await().atMost(TIMEOUT).until(() -> q.buffered() == 0);
+            assertThat(readAll(q)).containsExactlyElementsOf(during.subList(0, 5));
+        }
+        finally {
+            own.close();
+        }
+    }
+
+    @Test
+    void atCloseTheBufferIsWrittenIfTheStateRedisIsBackInTimeElseItsEventsAreCountedLost() {
+        RedisServer own = RedisServer.start();
+        try {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            // A long retry interval: the events are written by close() waiting, not by an earlier retry.
+            RedisWebhookQueue flushed = bufferedQueue(own.uri(),
+                    new WebhookBufferProperties(100, Duration.ofMillis(500), Duration.ofSeconds(15)), meters);
+            SimpleMeterRegistry lostMeters = new SimpleMeterRegistry();
+            RedisWebhookQueue lost = bufferedQueue(own.uri(),
+                    new WebhookBufferProperties(100, Duration.ofMillis(500), Duration.ZERO), lostMeters);
+            StepVerifier.create(flushed.enqueue(events("warm-", 1).get(0))).expectComplete().verify(TIMEOUT);
+            StepVerifier.create(lost.enqueue(events("warm-", 1).get(0))).expectComplete().verify(TIMEOUT);
+
+            own.stop();
+            events("lost-", 2).forEach(e -> StepVerifier.create(lost.enqueue(e)).expectComplete().verify(TIMEOUT));
+            lost.close();
+            assertThat(lost.buffered()).isZero();
+            assertThat(lostMeters.get("herald.webhooks.buffer.dropped").counter().count()).isEqualTo(2);
+
+            List<WebhookEvent> during = events("during-", 3);
+            during.forEach(e -> StepVerifier.create(flushed.enqueue(e)).expectComplete().verify(TIMEOUT));
+            own.restart();
+            flushed.close();
+            assertThat(meters.get("herald.webhooks.buffer.dropped").counter().count()).isZero();
+            assertThat(inspectStream(own)).containsExactly("during-0", "during-1", "during-2");
+        }
+        finally {
+            own.close();
+        }
+    }
+
+    /** The channels of the stream's entries, in order, read with a client of the test's own. */
+    private List<String> inspectStream(RedisServer server) {
+        RedisClient own = RedisClient.create(server.uri().toString());
+        try (StatefulRedisConnection<String, String> connection = own.connect()) {
+            return connection.sync().xrange(prefix + "webhooks", io.lettuce.core.Range.create("-", "+")).stream()
+                    .map(message -> message.getBody().get("channel")).toList();
+        }
+        finally {
+            own.shutdown();
+        }
+    }
+
+    @Test
+    void aServiceStartsWhileTheStateRedisIsDownAndQueuesWhatWasRaisedMeanwhile() {
         RedisServer own = RedisServer.start();
         URI uri = own.uri();
         own.stop();
         try {
-            WebhookRedisClient client = client(properties(uri, prefix));
-            clients.add(client);
-            RedisWebhookQueue q = new RedisWebhookQueue(client, new WebhookEventFilter(APPS), 1000);
+            RedisWebhookQueue q = bufferedQueue(uri, WebhookBufferProperties.DEFAULTS, new SimpleMeterRegistry());
             WebhookEvent event = WebhookEvent.channel(HOOKED.id(), WebhookEventType.CHANNEL_OCCUPIED, "room", 1);
-            StepVerifier.create(q.enqueue(event)).expectError().verify(TIMEOUT);
+            StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT);
+            assertThat(q.buffered()).isEqualTo(1);
 
             own.restart();
-            await().atMost(TIMEOUT).untilAsserted(() ->
-                    StepVerifier.create(q.enqueue(event)).expectComplete().verify(TIMEOUT));
+            await().atMost(TIMEOUT).until(() -> q.buffered() == 0);
+            assertThat(readAll(q)).containsExactly(event);
         }
         finally {
             own.close();
