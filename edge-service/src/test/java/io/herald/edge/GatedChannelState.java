@@ -99,6 +99,16 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     }
 
     @Override
+    public Mono<Void> rejoin(ChannelKey channel, String nodeId, String socketId, PresenceMember member) {
+        return real.rejoin(channel, nodeId, socketId, member);
+    }
+
+    @Override
+    public reactor.core.publisher.Flux<StateLoss> checkForLosses() {
+        return real.checkForLosses();
+    }
+
+    @Override
     public Flux<Transition> reapDeadNodes(Duration timeout) {
         return real.reapDeadNodes(timeout);
     }

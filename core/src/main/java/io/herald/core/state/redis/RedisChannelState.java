@@ -3,6 +3,7 @@ package io.herald.core.state.redis;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.redis.RedisShards;
 import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateUnavailableException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanStream;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,14 +198,22 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
                         })
                         .onErrorResume(ex -> {
                             // Looked at again next time; the shard's outage is logged by its connection.
-                            log.debug("Could not check the epoch of Redis shard {}: {}", shard, ex.toString());
+                            if (ex instanceof ChannelStateUnavailableException) {
+                                log.debug("Could not check the epoch of Redis shard {}: {}", shard, ex.toString());
+                            }
+                            else {
+                                log.warn("Checking the epoch of Redis shard {} failed", shard, ex);
+                            }
                             return Mono.empty();
                         }));
     }
 
     /** The shard's epoch, written if it has none. */
     private Mono<String> epoch(int shard) {
-        return shards.on(shard, redis -> EPOCH.run(redis, prefix, UUID.randomUUID().toString()))
+        // Unique, not secret: ThreadLocalRandom never blocks (UUID.randomUUID may, on SecureRandom).
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String candidate = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        return shards.on(shard, redis -> EPOCH.run(redis, prefix, candidate))
                 .map(reply -> (String) reply.get(0));
     }
 
