@@ -67,7 +67,7 @@ class ShardRestartRebuildTest {
                 List.of(EdgeTestServer.wrapping(WebhookQueue.class, real -> event -> {
                     webhooks.add(event);
                     return real.enqueue(event);
-                })));
+                }), EdgeTestServer.wrapping(ChannelState.class, GatedChannelState::new)));
     }
 
     @AfterAll
@@ -85,8 +85,8 @@ class ShardRestartRebuildTest {
                 new PresenceUser(userId, FeatureClient.info("user " + userId)), userId, signIn);
     }
 
-    static ChannelState state() {
-        return server.bean(ChannelState.class);
+    static GatedChannelState state() {
+        return (GatedChannelState) server.bean(ChannelState.class);
     }
 
     static long count(String channel) {
@@ -177,6 +177,38 @@ class ShardRestartRebuildTest {
             assertThat(told).as("webhooks since the restart")
                     .doesNotContain("channel_occupied", "member_added alice", "member_added bob")
                     .contains("member_added carol", "member_removed bob");
+        }
+    }
+
+    /**
+     * The client unsubscribes while the edge is recording its subscription again: the leave, which
+     * finds nothing on the emptied shard, must not be overtaken by the re-recording (a phantom
+     * subscription nobody holds).
+     */
+    @Test
+    void anUnsubscribeWhileItsSubscriptionIsBeingRecordedAgainLeavesNoPhantom() {
+        ChannelKey left = new ChannelKey(APP, "left-during-rebuild");
+        ChannelKey kept = new ChannelKey(APP, "kept-during-rebuild");
+        try (RawClient client = RawClient.connect(server.url("/app/" + KEY + "?protocol=7"))) {
+            client.established();
+            client.send(TestFrames.subscribe(left.channel()));
+            client.next("pusher_internal:subscription_succeeded");
+            client.send(TestFrames.subscribe(kept.channel()));
+            client.next("pusher_internal:subscription_succeeded");
+            await().atMost(WAIT).until(() -> count(left.channel()) == 1 && count(kept.channel()) == 1);
+
+            GatedChannelState.RejoinHold hold = state().holdNextRejoin(left);
+            redis.restart();
+            hold.awaitRequested();
+            int leavesBefore = state().leaves(left);
+            client.send(TestFrames.unsubscribe(left.channel()));
+            client.send(TestFrames.ping());
+            client.next("pusher:pong");
+            hold.release();
+
+            await().atMost(WAIT).ignoreExceptions().until(() -> state().rejoins(left) == 1
+                    && state().leaves(left) == leavesBefore + 1 && count(kept.channel()) == 1);
+            assertThat(count(left.channel())).as("nobody holds it").isZero();
         }
     }
 }
