@@ -53,7 +53,12 @@ class ShardRestartRebuildTest {
     @BeforeAll
     static void start() {
         redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.ofEntries(
+        server = edge(Map.of());
+    }
+
+    /** An edge on the test's shard; {@code extra} may name another edge's key prefix to join its cluster. */
+    static EdgeTestServer edge(Map<String, Object> extra) {
+        Map<String, Object> properties = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("herald.apps[2].id", APP),
                 Map.entry("herald.apps[2].key", KEY),
                 Map.entry("herald.apps[2].secret", SECRET),
@@ -63,7 +68,9 @@ class ShardRestartRebuildTest {
                         "channel_occupied,channel_vacated,member_added,member_removed"),
                 Map.entry("herald.state.epoch-check-interval", "200ms"),
                 Map.entry("herald.edge.webhook-leave-delay", "200ms"),
-                Map.entry("herald.redis.reconnect-max-delay", "200ms")),
+                Map.entry("herald.redis.reconnect-max-delay", "200ms")));
+        properties.putAll(extra);
+        return new EdgeTestServer(redis, properties,
                 List.of(EdgeTestServer.wrapping(WebhookQueue.class, real -> event -> {
                     webhooks.add(event);
                     return real.enqueue(event);
@@ -81,7 +88,11 @@ class ShardRestartRebuildTest {
     }
 
     FeatureClient client(String userId, boolean signIn) throws Exception {
-        return new FeatureClient(server.port, KEY, SECRET, APP,
+        return client(server, userId, signIn);
+    }
+
+    FeatureClient client(EdgeTestServer edge, String userId, boolean signIn) throws Exception {
+        return new FeatureClient(edge.port, KEY, SECRET, APP,
                 new PresenceUser(userId, FeatureClient.info("user " + userId)), userId, signIn);
     }
 
@@ -209,6 +220,47 @@ class ShardRestartRebuildTest {
             await().atMost(WAIT).ignoreExceptions().until(() -> state().rejoins(left) == 1
                     && state().leaves(left) == leavesBefore + 1 && count(kept.channel()) == 1);
             assertThat(count(left.channel())).as("nobody holds it").isZero();
+        }
+    }
+
+    /** Two edges detect the loss each by itself and each records its own share; leaves on either are announced. */
+    @Test
+    void twoEdgesEachRecordTheirShareAgain() throws Exception {
+        String room = "presence-two-edges";
+        webhooks.clear();
+        try (EdgeTestServer other = edge(Map.of("herald.redis.key-prefix",
+                server.context.getEnvironment().getProperty("herald.redis.key-prefix")));
+                FeatureClient alice = client("alice", false); FeatureClient bob = client(other, "bob", false)) {
+            PresenceRecorder aliceSees = new PresenceRecorder();
+            alice.pusher.subscribePresence(room, aliceSees);
+            aliceSees.members.get(15, TimeUnit.SECONDS);
+            PresenceRecorder bobSees = new PresenceRecorder();
+            bob.pusher.subscribePresence(room, bobSees);
+            assertThat(bobSees.members.get(15, TimeUnit.SECONDS)).extracting(User::getId)
+                    .containsExactlyInAnyOrder("alice", "bob");
+            assertThat(FeatureClient.next(aliceSees.changes)).isEqualTo("+bob");
+
+            redis.restart();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> count(room) == 2 && members(room).equals(Set.of("alice", "bob")));
+
+            try (FeatureClient carol = client(other, "carol", false)) {
+                PresenceRecorder carolSees = new PresenceRecorder();
+                carol.pusher.subscribePresence(room, carolSees);
+                assertThat(carolSees.members.get(15, TimeUnit.SECONDS)).extracting(User::getId)
+                        .containsExactlyInAnyOrder("alice", "bob", "carol");
+                assertThat(FeatureClient.next(aliceSees.changes)).isEqualTo("+carol");
+                bob.close();
+                assertThat(FeatureClient.next(aliceSees.changes)).isEqualTo("-bob");
+                alice.close();
+                assertThat(FeatureClient.next(carolSees.changes)).isEqualTo("-bob");
+                assertThat(FeatureClient.next(carolSees.changes)).isEqualTo("-alice");
+                await().atMost(WAIT).until(() -> webhooks.stream().filter(e -> e.type() == WebhookEventType.MEMBER_REMOVED)
+                        .map(WebhookEvent::userId).collect(Collectors.toSet()).containsAll(Set.of("alice", "bob")));
+            }
+            assertThat(webhooks.stream().filter(e -> e.type() == WebhookEventType.MEMBER_ADDED)
+                    .map(WebhookEvent::userId).toList()).as("member_added webhooks of this test")
+                    .containsExactlyInAnyOrder("alice", "bob", "carol");
         }
     }
 }
