@@ -27,7 +27,8 @@ import reactor.core.scheduler.Scheduler;
  * Puts this node's share of the channel state back when a part of the store lost it (a channel
  * shard restarted without its data) while this node's clients stayed connected.
  *
- * <p>Every {@code herald.state.epoch-check-interval} it asks {@link ChannelState#checkForLosses}.
+ * <p>Every {@code herald.state.epoch-check-interval}, and at once when a shard is reached again
+ * ({@link ChannelState#lossSuspected}), it asks {@link ChannelState#checkForLosses}.
  * For each loss it records again, with {@link ChannelState#rejoin} (which announces nothing: the
  * channels were occupied and the members present all along), every subscription of its
  * connections on a channel of the lost part, with its presence member as it joined, and every
@@ -54,6 +55,9 @@ public final class ChannelStateRebuild implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelStateRebuild.class);
 
+    /** After a reconnection: when the second check runs. */
+    static final Duration RECHECK_DELAY = Duration.ofMillis(250);
+
     /** Re-recordings in flight at once per loss. */
     static final int CONCURRENCY = 64;
 
@@ -65,6 +69,7 @@ public final class ChannelStateRebuild implements AutoCloseable {
     /** Losses being rebuilt, by description: a check that reports one again while it runs starts nothing. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Disposable checks;
+    private final Disposable suspicions;
 
     public ChannelStateRebuild(String nodeId, ChannelState state, ConnectionRegistry registry,
             ChannelNotifier notifier, Duration checkInterval, Scheduler scheduler, LongSupplier nanoTime) {
@@ -75,6 +80,13 @@ public final class ChannelStateRebuild implements AutoCloseable {
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         long period = checkInterval.toMillis();
         this.checks = scheduler.schedulePeriodically(this::check, 0, period, TimeUnit.MILLISECONDS);
+        // A shard reached again is checked at once rather than at the next period, and once more a
+        // moment later in case the first check came before the connection took commands again.
+        this.suspicions = state.lossSuspected().subscribe(shard -> {
+            check();
+            scheduler.schedule(this::check, RECHECK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        },
+                ex -> log.warn("Reconnection notices of the channel state stopped: {}", ex.toString()));
     }
 
     private void check() {
@@ -176,6 +188,7 @@ public final class ChannelStateRebuild implements AutoCloseable {
 
     @Override
     public void close() {
+        suspicions.dispose();
         checks.dispose();
     }
 }

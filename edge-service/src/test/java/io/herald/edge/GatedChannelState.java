@@ -126,6 +126,11 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     }
 
     @Override
+    public Flux<Integer> lossSuspected() {
+        return real.lossSuspected();
+    }
+
+    @Override
     public Flux<StateLoss> checkForLosses() {
         return real.checkForLosses();
     }

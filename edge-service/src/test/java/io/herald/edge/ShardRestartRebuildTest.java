@@ -66,7 +66,7 @@ class ShardRestartRebuildTest {
                 Map.entry("herald.apps[2].webhooks[0].url", "http://127.0.0.1:9/hooks"),
                 Map.entry("herald.apps[2].webhooks[0].events",
                         "channel_occupied,channel_vacated,member_added,member_removed"),
-                Map.entry("herald.state.epoch-check-interval", "200ms"),
+                Map.entry("herald.state.epoch-check-interval", "1h"),
                 Map.entry("herald.edge.webhook-leave-delay", "200ms"),
                 Map.entry("herald.redis.reconnect-max-delay", "200ms")));
         properties.putAll(extra);

@@ -146,6 +146,16 @@ public interface ChannelState {
      */
     Flux<StateLoss> checkForLosses();
 
+    /**
+     * Signals, without waiting for the next regular check, that {@link #checkForLosses} is worth
+     * calling now: a part of the store was reached again after an outage (a Redis shard's
+     * connection was made again), and may have come back empty. Hot: only what happens after
+     * subscribing is signalled. A store that cannot lose its state never signals.
+     */
+    default Flux<Integer> lossSuspected() {
+        return Flux.never();
+    }
+
     /** A part of the store found to have lost its state; see {@link #checkForLosses}. */
     interface StateLoss {
 

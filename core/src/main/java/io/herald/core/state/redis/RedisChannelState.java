@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * {@link ChannelState} over Redis: each channel's state on the shard the broker uses for it
@@ -76,6 +77,8 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
     private final Duration reapLockTtl;
     /** Identifies this reaper in the lock's value, for debugging. */
     private final String reaperId = UUID.randomUUID().toString();
+    /** Each shard's reconnections, for {@link #lossSuspected}. */
+    private final Sinks.Many<Integer> reconnections = Sinks.many().multicast().directBestEffort();
     /** The epoch this handle saw last on each shard; {@code null} until learnt. */
     private final AtomicReferenceArray<String> epochs;
 
@@ -88,6 +91,21 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         this.prefix = shards.keyPrefix();
         this.reapLockTtl = Objects.requireNonNull(reapLockTtl, "reapLockTtl");
         this.epochs = new AtomicReferenceArray<>(shards.size());
+        for (int i = 0; i < shards.size(); i++) {
+            int shard = i;
+            // Serialised: two shards may reconnect at once on different I/O threads.
+            this.shards.onReconnect(shard, () -> {
+                synchronized (reconnections) {
+                    reconnections.tryEmitNext(shard);
+                }
+            });
+        }
+    }
+
+    /** Each reconnection of a shard's channel-state connection: the shard may have restarted empty. */
+    @Override
+    public Flux<Integer> lossSuspected() {
+        return reconnections.asFlux();
     }
 
     /** Whether each shard's connection is up now, in shard order. */

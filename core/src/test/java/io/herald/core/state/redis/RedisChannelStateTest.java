@@ -160,6 +160,23 @@ class RedisChannelStateTest extends ChannelStateContractTest {
     }
 
     @Test
+    void aShardReachedAgainIsSignalledSoThatItIsCheckedAtOnce() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start()) {
+            RedisChannelState node = open(a, b);
+            List<Integer> suspected = new java.util.concurrent.CopyOnWriteArrayList<>();
+            reactor.core.Disposable watching = node.lossSuspected().subscribe(suspected::add);
+            try {
+                b.restart();
+                await().atMost(TIMEOUT).until(() -> suspected.contains(1));
+                assertThat(suspected).doesNotContain(0);
+            }
+            finally {
+                watching.dispose();
+            }
+        }
+    }
+
+    @Test
     void aLossBeforeTheFirstCheckIsReportedBecauseTheFirstJoinLearnsTheEpoch() {
         try (RedisServer a = RedisServer.start()) {
             RedisChannelState node = open(a);
