@@ -21,7 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        another node may take over a cleanup that did not finish
  * @param epochCheckInterval how often each edge node checks whether a channel shard lost its
  *        state (it restarted without its data); when one did, every node re-records what it holds
- *        there, so this bounds how long channel queries and presence stay wrong after such a restart
+ *        there. Nodes also check as soon as they reconnect to a shard; this bounds how long channel
+ *        queries and presence stay wrong after such a restart should that check be missed
  * @param cacheTtl how long a cache channel keeps its last event (Pusher: up to 30 minutes)
  * @param cacheMaxChannels the most cache channels whose last event the in-memory store keeps;
  *        beyond it the least recently published is dropped (Redis is bounded by its own memory
