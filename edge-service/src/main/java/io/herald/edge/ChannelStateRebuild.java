@@ -33,9 +33,9 @@ import reactor.core.scheduler.Scheduler;
  * channels were occupied and the members present all along), every subscription of its
  * connections on a channel of the lost part, with its presence member as it joined, and every
  * watchlist online record ({@code #online-} channels, {@link Watchlists}) there; then it settles
- * the loss. Every node does the same for its own share, so soon after the reconnection (at the latest one interval) plus the time of
- * the re-recording, channel queries, presence lists and later leaves (with {@code member_removed}
- * and webhooks) are right again.
+ * the loss. Every node does the same for its own share, so soon after the reconnection (at the
+ * latest one interval) plus the time of the re-recording, channel queries, presence lists and
+ * later leaves (with {@code member_removed} and webhooks) are right again.
  *
  * <p>Why each subscription is re-recorded in its connection's {@link SubscriptionChanges} turn:
  * the client may unsubscribe, or its connection close, while the re-recording is on its way.
