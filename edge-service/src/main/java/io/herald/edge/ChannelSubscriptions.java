@@ -117,7 +117,7 @@ public final class ChannelSubscriptions {
                 return;
             }
         }
-        Subscription pending = Subscription.pending(type, member == null ? null : member.userId());
+        Subscription pending = Subscription.pending(type, member);
         if (connection.subscriptions().putIfAbsent(channel, pending) != null) {
             return;
         }

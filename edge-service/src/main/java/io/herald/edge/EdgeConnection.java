@@ -133,6 +133,11 @@ public final class EdgeConnection {
         onlineRecord.set(true);
     }
 
+    /** Whether this connection counts towards its user's online state now. */
+    boolean hasOnlineRecord() {
+        return onlineRecord.get();
+    }
+
     /** Whether this connection counted towards its user's online state; clears it (once true, once). */
     boolean takeOnlineRecord() {
         return onlineRecord.compareAndSet(true, false);

@@ -1,6 +1,7 @@
 package io.herald.edge;
 
 import io.herald.core.names.ChannelType;
+import io.herald.core.state.ChannelState.PresenceMember;
 import java.util.Objects;
 
 /**
@@ -16,12 +17,15 @@ public final class Subscription {
 
     private final ChannelType type;
     private final String userId;
+    /** The member's {@code user_info} JSON, kept to record the member again if the channel state loses it. */
+    private final String userInfoJson;
     private final boolean tracked;
     private final boolean confirmed;
 
-    private Subscription(ChannelType type, String userId, boolean tracked, boolean confirmed) {
+    private Subscription(ChannelType type, String userId, String userInfoJson, boolean tracked, boolean confirmed) {
         this.type = Objects.requireNonNull(type, "type");
         this.userId = userId;
+        this.userInfoJson = userInfoJson;
         this.tracked = tracked;
         this.confirmed = confirmed;
     }
@@ -30,10 +34,11 @@ public final class Subscription {
      * A subscription being authorized and recorded: whoever finishes that confirms it, or undoes
      * what it recorded if it was withdrawn meanwhile.
      *
-     * @param userId the presence member's user id, or {@code null} for other types
+     * @param member the presence member, or {@code null} for other types
      */
-    static Subscription pending(ChannelType type, String userId) {
-        return new Subscription(type, userId, true, false);
+    static Subscription pending(ChannelType type, PresenceMember member) {
+        return member == null ? new Subscription(type, null, null, true, false)
+                : new Subscription(type, member.userId(), member.userInfoJson(), true, false);
     }
 
     /**
@@ -41,7 +46,7 @@ public final class Subscription {
      * user's own {@code #server-to-user-} channel.
      */
     static Subscription untracked(ChannelType type, String userId) {
-        return new Subscription(type, userId, false, true);
+        return new Subscription(type, userId, null, false, true);
     }
 
     /** The channel's type. */
@@ -52,6 +57,11 @@ public final class Subscription {
     /** The presence member's user id, or {@code null} for other types. */
     public String userId() {
         return userId;
+    }
+
+    /** The presence member as it joined (user id and {@code user_info}), or {@code null} for other types. */
+    public PresenceMember member() {
+        return userId == null || !type.isPresence() ? null : new PresenceMember(userId, userInfoJson);
     }
 
     /**
@@ -69,7 +79,7 @@ public final class Subscription {
 
     /** This pending subscription confirmed: a new object, which the map's {@code replace} puts in its place. */
     Subscription confirm() {
-        return new Subscription(type, userId, tracked, true);
+        return new Subscription(type, userId, userInfoJson, tracked, true);
     }
 
     @Override

@@ -31,6 +31,8 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     private final Map<ChannelKey, Hold> armed = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> joins = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> leaves = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, AtomicInteger> rejoins = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, RejoinHold> armedRejoins = new ConcurrentHashMap<>();
 
     GatedChannelState(ChannelState real) {
         this.real = real;
@@ -43,6 +45,20 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
             throw new IllegalStateException("A join of " + channel + " is already armed");
         }
         return hold;
+    }
+
+    /** The next rejoin of {@code channel} will wait, before it reaches the real state, until the hold is released. */
+    RejoinHold holdNextRejoin(ChannelKey channel) {
+        RejoinHold hold = new RejoinHold();
+        if (armedRejoins.putIfAbsent(channel, hold) != null) {
+            throw new IllegalStateException("A rejoin of " + channel + " is already armed");
+        }
+        return hold;
+    }
+
+    /** Rejoins of the channel the real state has completed. */
+    int rejoins(ChannelKey channel) {
+        return count(rejoins, channel).get();
     }
 
     /** Joins of the channel the real state has completed (held ones included, before their release). */
@@ -99,6 +115,27 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     }
 
     @Override
+    public Mono<Void> rejoin(ChannelKey channel, String nodeId, String socketId, PresenceMember member) {
+        Mono<Void> rejoined = real.rejoin(channel, nodeId, socketId, member)
+                .doOnSuccess(ignored -> count(rejoins, channel).incrementAndGet());
+        RejoinHold hold = armedRejoins.remove(channel);
+        return hold == null ? rejoined : Mono.defer(() -> {
+            hold.requested.complete(null);
+            return hold.gate.asMono().then(rejoined);
+        });
+    }
+
+    @Override
+    public Flux<Integer> lossSuspected() {
+        return real.lossSuspected();
+    }
+
+    @Override
+    public Flux<StateLoss> checkForLosses() {
+        return real.checkForLosses();
+    }
+
+    @Override
     public Flux<Transition> reapDeadNodes(Duration timeout) {
         return real.reapDeadNodes(timeout);
     }
@@ -135,6 +172,23 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         /** Replaces the answer by a {@link ChannelStateUnavailableException}: recorded, but the edge never hears so. */
         void fail() {
             gate.emitValue(false, Sinks.EmitFailureHandler.FAIL_FAST);
+        }
+    }
+
+    /** One held rejoin: asked for by the edge, sent to the real state only once released. */
+    static final class RejoinHold {
+
+        private final CompletableFuture<Void> requested = new CompletableFuture<>();
+        private final Sinks.One<Boolean> gate = Sinks.one();
+
+        /** Waits until the edge has asked for the held rejoin. */
+        void awaitRequested() {
+            requested.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+
+        /** Sends it on to the real state. */
+        void release() {
+            gate.emitValue(true, Sinks.EmitFailureHandler.FAIL_FAST);
         }
     }
 }

@@ -1,11 +1,16 @@
 package io.herald.core.redis;
 
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -43,6 +48,7 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
     private final RedisUnavailable unavailable;
     private final CompletableFuture<C> first = new CompletableFuture<>();
     private final CompletableFuture<C> firstAttempt = new CompletableFuture<>();
+    private final List<Runnable> reconnectHooks = new CopyOnWriteArrayList<>();
     private volatile C connection;
     private volatile boolean closed;
 
@@ -75,6 +81,26 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
     public boolean isUp() {
         C current = connection;
         return current != null && current.isOpen();
+    }
+
+    /**
+     * Runs {@code hook} each time Lettuce has connected this link again after losing the
+     * connection (not for the first connection): the server may have restarted, with or without
+     * its data. Called on a Lettuce I/O thread, so it must not block; a hook that throws is logged.
+     */
+    public void onReconnect(Runnable hook) {
+        reconnectHooks.add(java.util.Objects.requireNonNull(hook, "hook"));
+    }
+
+    private void reconnected() {
+        for (Runnable hook : reconnectHooks) {
+            try {
+                hook.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("A reconnection hook of {} failed", this, ex);
+            }
+        }
     }
 
     /** Completes with the first connection; a copy, so a caller giving up never cancels it. */
@@ -178,6 +204,15 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
                 }
                 if (prepare != null) {
                     prepare.accept(made);
+                }
+                if (made instanceof RedisChannelHandler<?, ?> handler) {
+                    // Added once made, so only the reconnections Lettuce makes from now on are told.
+                    handler.addListener(new RedisConnectionStateListener() {
+                        @Override
+                        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                            reconnected();
+                        }
+                    });
                 }
                 connection = made;
                 firstAttempt.complete(made);

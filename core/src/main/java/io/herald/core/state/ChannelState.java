@@ -25,6 +25,14 @@ import reactor.core.publisher.Mono;
  * given timeout and returns the transitions that produced, so the reaper can send
  * {@code member_removed} and webhooks on the dead node's behalf.
  *
+ * <h2>Loss of the store</h2>
+ * A part of the store may lose everything it held while the nodes and their clients live on (a
+ * Redis shard restarted without persistence). Each node calls {@link #checkForLosses} regularly;
+ * for each loss it reports, the node records again, with {@link #rejoin}, every subscription it
+ * holds on a channel the loss {@linkplain StateLoss#covers covers}, and then
+ * {@linkplain StateLoss#settle settles} it. Every node detects the loss by itself (each compares
+ * with what it saw last), so several nodes detecting it at once each re-record their own share.
+ *
  * <h2>Consistency</h2>
  * Each call is atomic for its channel (in Redis: one Lua script on the channel's shard).
  * Queries read the current state; they may be a moment behind a concurrent join or leave.
@@ -111,6 +119,58 @@ public interface ChannelState {
      * further; if it had been reaped, its later leaves of the removed subscriptions are ignored.
      */
     Flux<Transition> reapDeadNodes(Duration timeout);
+
+    /**
+     * Records again a subscription this node still holds after its part of the store lost it
+     * ({@link #checkForLosses}), <em>without announcing anything</em>: the channel was occupied and
+     * the member present all along as far as users and the app know. So it reports no transition,
+     * applies no member limit (the member was admitted before), and marks the channel and the member
+     * as announced present ({@link #announce}), so that their later vacating or leaving is announced
+     * as usual, while a join racing with the re-recording does not announce them a second time.
+     *
+     * <p>Idempotent: a socket already recorded on the channel changes nothing. Like a join, it marks
+     * the node alive. A member joining on its first connection keeps the {@code user_info} given
+     * here; further connections of a user already present keep the one recorded.
+     *
+     * @param member the presence member, or {@code null} for other channel types
+     */
+    Mono<Void> rejoin(ChannelKey channel, String nodeId, String socketId, PresenceMember member);
+
+    /**
+     * Looks for parts of the store that lost their state since this handle last looked (a Redis
+     * shard that restarted empty) and reports each. A loss is reported by every call until it is
+     * {@linkplain StateLoss#settle settled}, so a re-recording that failed half way is done again.
+     * The first look at a part only learns its state. Parts that cannot be reached now are skipped
+     * (they are looked at again by a later call); never fails. A store that cannot lose its state
+     * without the process (in memory) reports nothing.
+     */
+    Flux<StateLoss> checkForLosses();
+
+    /**
+     * Signals, without waiting for the next regular check, that {@link #checkForLosses} is worth
+     * calling now: a part of the store was reached again after an outage (a Redis shard's
+     * connection was made again), and may have come back empty. Hot: only what happens after
+     * subscribing is signalled. A store that cannot lose its state never signals.
+     */
+    default Flux<Integer> lossSuspected() {
+        return Flux.never();
+    }
+
+    /** A part of the store found to have lost its state; see {@link #checkForLosses}. */
+    interface StateLoss {
+
+        /** Whether the channel's state was kept in the part that was lost. */
+        boolean covers(ChannelKey channel);
+
+        /**
+         * This node has recorded again, with {@link #rejoin}, everything it holds in the lost part:
+         * the loss is no longer reported (until the part loses its state again).
+         */
+        void settle();
+
+        /** The lost part, for logs: {@code "Redis shard 1"}. */
+        String description();
+    }
 
     /** A presence member: the user id and its {@code user_info} as JSON text ({@code null} when none). */
     record PresenceMember(String userId, String userInfoJson) {

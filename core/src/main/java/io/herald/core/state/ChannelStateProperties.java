@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        misses one heartbeat is not reaped
  * @param reapLockTtl how long one reaper holds a dead node's lock (Redis only); after that
  *        another node may take over a cleanup that did not finish
+ * @param epochCheckInterval how often each edge node checks whether a channel shard lost its
+ *        state (it restarted without its data); when one did, every node re-records what it holds
+ *        there. Nodes also check as soon as they reconnect to a shard; this bounds how long channel
+ *        queries and presence stay wrong after such a restart should that check be missed
  * @param cacheTtl how long a cache channel keeps its last event (Pusher: up to 30 minutes)
  * @param cacheMaxChannels the most cache channels whose last event the in-memory store keeps;
  *        beyond it the least recently published is dropped (Redis is bounded by its own memory
@@ -29,12 +33,13 @@ public record ChannelStateProperties(
         @DefaultValue("5s") Duration heartbeatInterval,
         @DefaultValue("25s") Duration nodeTimeout,
         @DefaultValue("10s") Duration reapLockTtl,
+        @DefaultValue("1s") Duration epochCheckInterval,
         @DefaultValue("30m") Duration cacheTtl,
         @DefaultValue("10000") int cacheMaxChannels) {
 
     /** The defaults. */
     public static final ChannelStateProperties DEFAULTS = new ChannelStateProperties(Duration.ofSeconds(5),
-            Duration.ofSeconds(25), Duration.ofSeconds(10), Duration.ofMinutes(30), 10_000);
+            Duration.ofSeconds(25), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(30), 10_000);
 
     public ChannelStateProperties {
         List<String> problems = new ArrayList<>();
@@ -47,6 +52,9 @@ public record ChannelStateProperties(
         }
         if (reapLockTtl == null || reapLockTtl.toMillis() < 1) {
             problems.add("herald.state.reap-lock-ttl must be at least 1ms, was " + reapLockTtl);
+        }
+        if (epochCheckInterval == null || epochCheckInterval.toMillis() < 1) {
+            problems.add("herald.state.epoch-check-interval must be at least 1ms, was " + epochCheckInterval);
         }
         if (cacheTtl == null || cacheTtl.toMillis() < 1) {
             problems.add("herald.state.cache-ttl must be at least 1ms, was " + cacheTtl);

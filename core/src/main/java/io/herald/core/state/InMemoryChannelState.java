@@ -145,6 +145,38 @@ public final class InMemoryChannelState implements ChannelState {
     }
 
     @Override
+    public Mono<Void> rejoin(ChannelKey channel, String nodeId, String socketId, PresenceMember member) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(socketId, "socketId");
+        boolean presence = member != null;
+        String userId = presence ? Objects.requireNonNull(member.userId(), "member.userId") : "";
+        return Mono.fromRunnable(() -> {
+            lastSeen.put(nodeId, clock.instant());
+            channels.compute(channel, (key, existing) -> {
+                Channel state = existing != null ? existing : new Channel();
+                state.join(nodeId, socketId, userId, member, Integer.MAX_VALUE);
+                nodeChannels.computeIfAbsent(nodeId, n -> ConcurrentHashMap.newKeySet()).add(channel);
+                return state;
+            });
+            announced.compute(channel, (key, subjects) -> {
+                Set<String> set = subjects == null ? new HashSet<>() : subjects;
+                set.add(CHANNEL);
+                if (!userId.isEmpty()) {
+                    set.add(userId);
+                }
+                return set;
+            });
+        });
+    }
+
+    /** This process's memory is never lost while the nodes in it live on. */
+    @Override
+    public Flux<StateLoss> checkForLosses() {
+        return Flux.empty();
+    }
+
+    @Override
     public Mono<Void> heartbeat(String nodeId) {
         Objects.requireNonNull(nodeId, "nodeId");
         return Mono.fromRunnable(() -> lastSeen.put(nodeId, clock.instant()));

@@ -151,6 +151,57 @@ public abstract class ChannelStateContractTest {
     }
 
     @Test
+    void rejoinRecordsASubscriptionAgainWithoutAnnouncingAndALaterLeaveIsAnnounced() {
+        ChannelKey channel = channel("presence-rejoined-" + UUID.randomUUID().toString().substring(0, 6));
+        String a = node("a");
+        String b = node("b");
+        PresenceMember u1 = new PresenceMember("u1", "{\"name\":\"u1\"}");
+
+        state.rejoin(channel, a, "1.1", u1).block(TIMEOUT);
+        state.rejoin(channel, a, "1.1", u1).block(TIMEOUT);
+        assertThat(count(channel)).as("rejoining a recorded socket changes nothing").isEqualTo(1);
+        assertThat(state.members(channel).block(TIMEOUT)).containsExactly(u1);
+        assertThat(state.channels(APP, "presence-rejoined-").collectList().block(TIMEOUT))
+                .containsExactly(new ChannelSummary(channel.channel(), 1, 1L));
+
+        assertThat(join(channel, b, "2.1", "u1")).as("u1 and the channel were there all along")
+                .isEqualTo(new JoinResult(false, false, false, 2));
+        assertThat(peer().announce(channel, ChannelState.CHANNEL, true).block(TIMEOUT))
+                .as("the channel counts as announced occupied").isFalse();
+        assertThat(peer().announce(channel, "u1", true).block(TIMEOUT)).as("u1 counts as announced added").isFalse();
+
+        assertThat(leave(channel, a, "1.1", "u1")).isEqualTo(new LeaveResult(false, false, 1));
+        assertThat(leave(channel, b, "2.1", "u1")).isEqualTo(new LeaveResult(true, true, 0));
+        assertThat(peer().announce(channel, "u1", false).block(TIMEOUT)).as("u1's removal is announced").isTrue();
+        assertThat(peer().announce(channel, ChannelState.CHANNEL, false).block(TIMEOUT))
+                .as("the channel's vacating is announced").isTrue();
+    }
+
+    @Test
+    void rejoinAppliesNoMemberLimitAndCountsPublicSubscriptions() {
+        ChannelKey presence = channel("presence-full-rejoin");
+        ChannelKey open = channel("open-rejoin");
+        String a = node("a");
+        assertThat(state.join(presence, a, "1.1", new PresenceMember("u1", null), 1).block(TIMEOUT).memberAdded())
+                .isTrue();
+        state.rejoin(presence, a, "1.2", new PresenceMember("u2", null)).block(TIMEOUT);
+        assertThat(memberIds(presence)).containsExactlyInAnyOrder("u1", "u2");
+
+        state.rejoin(open, a, "1.1", null).block(TIMEOUT);
+        state.rejoin(open, a, "1.2", null).block(TIMEOUT);
+        assertThat(count(open)).isEqualTo(2);
+        assertThat(memberIds(open)).isEmpty();
+        assertThat(join(open, a, "1.3", null)).isEqualTo(new JoinResult(false, false, false, 3));
+    }
+
+    @Test
+    void aStoreThatLostNothingReportsNoLoss() {
+        join(channel("kept"), node("a"), "1.1", null);
+        assertThat(state.checkForLosses().collectList().block(TIMEOUT)).isEmpty();
+        assertThat(state.checkForLosses().collectList().block(TIMEOUT)).isEmpty();
+    }
+
+    @Test
     void aMemberWithoutUserInfoHasNull() {
         ChannelKey channel = channel("presence-no-info");
         state.join(channel, node("a"), "1.1", new PresenceMember("u1", null)).block(TIMEOUT);

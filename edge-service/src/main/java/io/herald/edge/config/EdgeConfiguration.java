@@ -10,6 +10,7 @@ import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.edge.ChannelNotifier;
+import io.herald.edge.ChannelStateRebuild;
 import io.herald.edge.ChannelSubscriptions;
 import io.herald.edge.ClientEvents;
 import io.herald.edge.ConnectionRegistry;
@@ -135,6 +136,15 @@ public class EdgeConfiguration {
             ConnectionRegistry registry, ChannelStateProperties stateProperties) {
         return new EdgeNode(nodeId.value(), state, notifier, apps, registry, stateProperties.heartbeatInterval(),
                 stateProperties.nodeTimeout(), Schedulers.parallel());
+    }
+
+    /** Records this node's share of the channel state again when a channel shard lost it (restarted empty). */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public ChannelStateRebuild channelStateRebuild(EdgeNodeId nodeId, ChannelState state, ConnectionRegistry registry,
+            ChannelNotifier notifier, ChannelStateProperties stateProperties) {
+        return new ChannelStateRebuild(nodeId.value(), state, registry, notifier,
+                stateProperties.epochCheckInterval(), Schedulers.parallel(), System::nanoTime);
     }
 
     @Bean

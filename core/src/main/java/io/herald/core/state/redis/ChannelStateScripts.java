@@ -20,7 +20,12 @@ package io.herald.core.state.redis;
  * reaping it must undo);</li>
  * <li>{@code P nodes} sorted set, node → last heartbeat or join, in milliseconds of this shard's
  * own clock ({@code TIME}), so nodes' clocks never need to agree;</li>
- * <li>{@code P reap:<node>} the short lock of the reaper cleaning a dead node on this shard.</li>
+ * <li>{@code P reap:<node>} the short lock of the reaper cleaning a dead node on this shard;</li>
+ * <li>{@code P ann:<app>:<channel>} hash, {@code s:<subject>} → {@code 1}: what the app was last
+ * told by webhook ({@code ChannelState.announce});</li>
+ * <li>{@code P epoch} a random id, written by the first node to find it missing: it vanishes with
+ * everything else when the shard loses its data, so a node that finds another value than the one
+ * it saw last knows that its share must be recorded again ({@code EPOCH}, {@code REJOIN}).</li>
  * </ul>
  * Scripts build key names from their arguments rather than receiving them in {@code KEYS}. That
  * is fine on the independent shards Herald uses; Redis Cluster would need hash tags.
@@ -208,5 +213,56 @@ final class ChannelStateScripts {
             end
             out[1] = remaining
             return out
+            """;
+
+    /**
+     * ARGV: prefix, a new random id. Returns the shard's epoch, setting it to the new id when the
+     * shard has none (first use, or it lost its data).
+     */
+    static final String EPOCH = COMMON + """
+            local key = P .. 'epoch'
+            local epoch = redis.call('GET', key)
+            if not epoch then
+              redis.call('SET', key, ARGV[2])
+              epoch = ARGV[2]
+            end
+            return {epoch}
+            """;
+
+    /**
+     * A subscription recorded again after the shard lost its data, without announcing: as
+     * {@link #JOIN} but with no member limit and no transition reported, and the channel and the
+     * member marked as announced present. ARGV: prefix, app, channel, node, socket, user id
+     * ({@code ""} for none), user_info, presence ({@code 1}/{@code 0}). Returns {1} when it was
+     * recorded, {0} when the socket was already there.
+     */
+    static final String REJOIN = COMMON + """
+            local app, ch, node, socket, user, info = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+            local presence = ARGV[8] == '1'
+            local occ = k_occ(app)
+            local sk = k_sockets(app, ch, node)
+            local ann = P .. 'ann:' .. app .. ':' .. ch
+            redis.call('ZADD', K_NODES, now_ms(), node)
+            if redis.call('HEXISTS', sk, socket) == 1 then
+              return {0}
+            end
+            local subs, users = read_counts(occ, ch)
+            if presence and user ~= '' then
+              local u = k_users(app, ch)
+              if redis.call('HEXISTS', u, user) == 0 then
+                users = users + 1
+                redis.call('HSET', k_infos(app, ch), user, info)
+              end
+              redis.call('HINCRBY', u, user, 1)
+              redis.call('HINCRBY', k_node_users(app, ch, node), user, 1)
+              redis.call('HSET', ann, 's:' .. user, '1')
+            else
+              user = ''
+            end
+            redis.call('HSET', sk, socket, user)
+            redis.call('SADD', k_node(node), app .. ':' .. ch)
+            write_counts(occ, ch, subs + 1, users, presence)
+            redis.call('HSET', ann, 's:', '1')
+            return {1}
             """;
 }

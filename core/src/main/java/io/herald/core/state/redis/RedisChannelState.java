@@ -3,6 +3,7 @@ package io.herald.core.state.redis;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.redis.RedisShards;
 import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateUnavailableException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanStream;
@@ -13,10 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * {@link ChannelState} over Redis: each channel's state on the shard the broker uses for it
@@ -33,6 +37,15 @@ import reactor.core.publisher.Mono;
  * {@value #REAP_BATCH} channels, one script each, so a node with many channels never blocks the
  * shard for long. Even without the lock each channel is removed once: a batch pops its channels
  * from the node's set atomically. A node that heartbeats or joins again stops its reaping.
+ *
+ * <h2>Losing a shard's data</h2>
+ * Each shard has an epoch ({@link ChannelStateScripts#EPOCH}): a random id written by the first
+ * node to find none. This handle remembers the epoch it saw on each shard, learnt before its first
+ * join there. A shard that restarts without its data has no epoch; the next
+ * {@link #checkForLosses} of any node writes a new one, and every node whose remembered epoch
+ * differs reports the loss, whenever and however often the shard restarted meanwhile. The
+ * remembered epoch moves on only when the loss is settled, so an interrupted re-recording is
+ * reported again. A restart that keeps the data (persistence) keeps the epoch: nothing to do.
  *
  * <p>Reaping is fail-soft: a shard that cannot be reached is skipped (logged) and reaped on a
  * later call; the transitions of the other shards are still returned. Every other call fails
@@ -56,12 +69,18 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
     private static final LuaScript HEARTBEAT = new LuaScript(ChannelStateScripts.HEARTBEAT);
     private static final LuaScript DEAD_NODES = new LuaScript(ChannelStateScripts.DEAD_NODES);
     private static final LuaScript REAP_NODE = new LuaScript(ChannelStateScripts.REAP_NODE);
+    private static final LuaScript EPOCH = new LuaScript(ChannelStateScripts.EPOCH);
+    private static final LuaScript REJOIN = new LuaScript(ChannelStateScripts.REJOIN);
 
     private final RedisShardConnections<String> shards;
     private final String prefix;
     private final Duration reapLockTtl;
     /** Identifies this reaper in the lock's value, for debugging. */
     private final String reaperId = UUID.randomUUID().toString();
+    /** Each shard's reconnections, for {@link #lossSuspected}. */
+    private final Sinks.Many<Integer> reconnections = Sinks.many().multicast().directBestEffort();
+    /** The epoch this handle saw last on each shard; {@code null} until learnt. */
+    private final AtomicReferenceArray<String> epochs;
 
     /**
      * @param reapLockTtl how long a reaper holds a dead node's lock on a shard; after that another
@@ -71,6 +90,22 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         this.shards = new RedisShardConnections<>(shards, StringCodec.UTF8, "channel state");
         this.prefix = shards.keyPrefix();
         this.reapLockTtl = Objects.requireNonNull(reapLockTtl, "reapLockTtl");
+        this.epochs = new AtomicReferenceArray<>(shards.size());
+        for (int i = 0; i < shards.size(); i++) {
+            int shard = i;
+            // Serialised: two shards may reconnect at once on different I/O threads.
+            this.shards.onReconnect(shard, () -> {
+                synchronized (reconnections) {
+                    reconnections.tryEmitNext(shard);
+                }
+            });
+        }
+    }
+
+    /** Each reconnection of a shard's channel-state connection: the shard may have restarted empty. */
+    @Override
+    public Flux<Integer> lossSuspected() {
+        return reconnections.asFlux();
     }
 
     /** Whether each shard's connection is up now, in shard order. */
@@ -91,8 +126,9 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         boolean presence = member != null;
         String userId = presence ? Objects.requireNonNull(member.userId(), "member.userId") : "";
         String info = presence && member.userInfoJson() != null ? member.userInfoJson() : "";
-        return shards.on(shards.shardOf(channel), redis -> JOIN.run(redis, prefix, channel.appId(),
-                channel.channel(), nodeId, socketId, userId, info, presence ? "1" : "0", String.valueOf(maxMembers)))
+        int shard = shards.shardOf(channel);
+        return learnEpoch(shard).then(shards.on(shard, redis -> JOIN.run(redis, prefix, channel.appId(),
+                channel.channel(), nodeId, socketId, userId, info, presence ? "1" : "0", String.valueOf(maxMembers))))
                 .map(reply -> new JoinResult(flag(reply, 0), flag(reply, 1), flag(reply, 2), number(reply, 3)));
     }
 
@@ -150,6 +186,93 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
         return shards.on(shards.shardOf(channel), redis -> present
                 ? redis.hsetnx(key, "s:" + subject, "1")
                 : redis.hdel(key, "s:" + subject).map(removed -> removed > 0));
+    }
+
+    @Override
+    public Mono<Void> rejoin(ChannelKey channel, String nodeId, String socketId, PresenceMember member) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(socketId, "socketId");
+        boolean presence = member != null;
+        String userId = presence ? Objects.requireNonNull(member.userId(), "member.userId") : "";
+        String info = presence && member.userInfoJson() != null ? member.userInfoJson() : "";
+        return shards.on(shards.shardOf(channel), redis -> REJOIN.run(redis, prefix, channel.appId(),
+                channel.channel(), nodeId, socketId, userId, info, presence ? "1" : "0")).then();
+    }
+
+    @Override
+    public Flux<StateLoss> checkForLosses() {
+        return Flux.range(0, shards.size())
+                .filter(shards::isUp)
+                .flatMap(shard -> epoch(shard)
+                        .flatMap(epoch -> {
+                            String seen = epochs.get(shard);
+                            if (seen == null) {
+                                epochs.compareAndSet(shard, null, epoch);
+                                return Mono.empty();
+                            }
+                            return seen.equals(epoch) ? Mono.empty()
+                                    : Mono.<StateLoss>just(new ShardLoss(shard, seen, epoch));
+                        })
+                        .onErrorResume(ex -> {
+                            // Looked at again next time; the shard's outage is logged by its connection.
+                            if (ex instanceof ChannelStateUnavailableException) {
+                                log.debug("Could not check the epoch of Redis shard {}: {}", shard, ex.toString());
+                            }
+                            else {
+                                log.warn("Checking the epoch of Redis shard {} failed", shard, ex);
+                            }
+                            return Mono.empty();
+                        }));
+    }
+
+    /** The shard's epoch, written if it has none. */
+    private Mono<String> epoch(int shard) {
+        // Unique, not secret: ThreadLocalRandom never blocks (UUID.randomUUID may, on SecureRandom).
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String candidate = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        return shards.on(shard, redis -> EPOCH.run(redis, prefix, candidate))
+                .map(reply -> (String) reply.get(0));
+    }
+
+    /** Before this handle's first join on a shard: its epoch, so that a later loss is told from a first look. */
+    private Mono<Void> learnEpoch(int shard) {
+        return Mono.defer(() -> epochs.get(shard) != null ? Mono.empty()
+                : epoch(shard).doOnNext(epoch -> epochs.compareAndSet(shard, null, epoch)).then());
+    }
+
+    /** A shard found with another epoch than this handle saw last. */
+    private final class ShardLoss implements StateLoss {
+
+        private final int shard;
+        private final String seen;
+        private final String epoch;
+
+        ShardLoss(int shard, String seen, String epoch) {
+            this.shard = shard;
+            this.seen = seen;
+            this.epoch = epoch;
+        }
+
+        @Override
+        public boolean covers(ChannelKey channel) {
+            return shards.shardOf(channel) == shard;
+        }
+
+        @Override
+        public void settle() {
+            epochs.compareAndSet(shard, seen, epoch);
+        }
+
+        @Override
+        public String description() {
+            return "Redis shard " + shard;
+        }
+
+        @Override
+        public String toString() {
+            return description() + " (epoch " + seen + " → " + epoch + ")";
+        }
     }
 
     @Override

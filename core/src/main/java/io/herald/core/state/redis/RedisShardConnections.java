@@ -43,6 +43,11 @@ final class RedisShardConnections<V> implements AutoCloseable {
         return shards.shardOf(channel.appId(), channel.channel());
     }
 
+    /** Runs {@code hook} each time the shard's connection is made again; see {@link RedisLink#onReconnect}. */
+    void onReconnect(int shard, Runnable hook) {
+        links.get(shard).onReconnect(hook);
+    }
+
     boolean isUp(int shard) {
         return links.get(shard).isUp();
     }

@@ -119,6 +119,96 @@ class RedisChannelStateTest extends ChannelStateContractTest {
     }
 
     @Test
+    void aShardThatRestartsEmptyIsReportedLostToEveryNodeUntilEachSettlesIt() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start()) {
+            RedisChannelState node1 = open(a, b);
+            RedisChannelState node2 = open(a, b);
+            ChannelKey onA = onShard(0);
+            ChannelKey onB = onShard(1);
+            node1.join(onA, "n1", "1.1", null).block(TIMEOUT);
+            node1.join(onB, "n1", "1.2", null).block(TIMEOUT);
+            node2.join(onB, "n2", "2.1", null).block(TIMEOUT);
+            assertThat(node1.checkForLosses().collectList().block(TIMEOUT)).isEmpty();
+
+            // Twice before anyone looks: still one loss, whatever happened meanwhile.
+            b.restart();
+            b.restart();
+            await().atMost(TIMEOUT).until(() -> !node1.shardHealth().contains(false)
+                    && !node2.shardHealth().contains(false));
+            assertThat(node1.subscriptionCount(onB).block(TIMEOUT)).as("the shard came back empty").isZero();
+
+            List<ChannelState.StateLoss> seen1 = node1.checkForLosses().collectList().block(TIMEOUT);
+            List<ChannelState.StateLoss> seen2 = node2.checkForLosses().collectList().block(TIMEOUT);
+            assertThat(seen1).hasSize(1);
+            assertThat(seen2).as("the other node detects it too").hasSize(1);
+            ChannelState.StateLoss loss = seen1.get(0);
+            assertThat(loss.covers(onB)).isTrue();
+            assertThat(loss.covers(onA)).isFalse();
+            assertThat(loss.description()).isEqualTo("Redis shard 1");
+            assertThat(node1.checkForLosses().collectList().block(TIMEOUT)).as("reported until settled").hasSize(1);
+
+            node1.rejoin(onB, "n1", "1.2", null).block(TIMEOUT);
+            loss.settle();
+            assertThat(node1.checkForLosses().collectList().block(TIMEOUT)).isEmpty();
+            assertThat(node2.checkForLosses().collectList().block(TIMEOUT)).as("node 2 has not settled").hasSize(1);
+            node2.rejoin(onB, "n2", "2.1", null).block(TIMEOUT);
+            seen2.get(0).settle();
+            assertThat(node2.checkForLosses().collectList().block(TIMEOUT)).isEmpty();
+            assertThat(node1.subscriptionCount(onB).block(TIMEOUT)).isEqualTo(2);
+            assertThat(node1.subscriptionCount(onA).block(TIMEOUT)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aShardReachedAgainIsSignalledSoThatItIsCheckedAtOnce() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start()) {
+            RedisChannelState node = open(a, b);
+            List<Integer> suspected = new java.util.concurrent.CopyOnWriteArrayList<>();
+            reactor.core.Disposable watching = node.lossSuspected().subscribe(suspected::add);
+            try {
+                b.restart();
+                await().atMost(TIMEOUT).until(() -> suspected.contains(1));
+                assertThat(suspected).doesNotContain(0);
+            }
+            finally {
+                watching.dispose();
+            }
+        }
+    }
+
+    @Test
+    void aLossBeforeTheFirstCheckIsReportedBecauseTheFirstJoinLearnsTheEpoch() {
+        try (RedisServer a = RedisServer.start()) {
+            RedisChannelState node = open(a);
+            ChannelKey channel = new ChannelKey("app-1", "learnt");
+            node.join(channel, "n1", "1.1", null).block(TIMEOUT);
+            a.restart();
+            await().atMost(TIMEOUT).until(() -> !node.shardHealth().contains(false));
+            assertThat(node.checkForLosses().collectList().block(TIMEOUT)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aDownShardIsSkippedByTheCheck() {
+        try (RedisServer a = RedisServer.start()) {
+            RedisChannelState node = open(a);
+            node.join(new ChannelKey("app-1", "down"), "n1", "1.1", null).block(TIMEOUT);
+            a.stop();
+            StepVerifier.create(node.checkForLosses()).expectComplete().verify(TIMEOUT);
+        }
+    }
+
+    private static ChannelKey onShard(int shard) {
+        ShardRouter router = new ShardRouter(2);
+        for (int i = 0;; i++) {
+            ChannelKey key = new ChannelKey("app-1", "c-" + i);
+            if (router.shardOf(key.appId(), key.channel()) == shard) {
+                return key;
+            }
+        }
+    }
+
+    @Test
     void scriptsSurviveAScriptCacheFlush() {
         ChannelKey channel = new ChannelKey("app-1", "flushed");
         state.join(channel, "n1", "1.1", null).block(TIMEOUT);
