@@ -93,6 +93,7 @@ class EdgeProtocolTest {
         double abnormal = server.closed(1006);
         RawClient polite = RawClient.connect(server.appUrl());
         polite.established();
+        assertThat(polite.closeNormally()).isEqualTo(1000);
         polite.close();
         server.awaitClosedAfter(1000, normal);
         try (java.net.Socket rude = new java.net.Socket("127.0.0.1", server.port)) {
