@@ -10,7 +10,13 @@ public enum HeraldMeters {
 
     /** Gauge: open WebSocket connections on this edge node. Tag {@code app_id}. */
     CONNECTIONS("herald.connections"),
-    /** Counter: connections refused or closed by the server, tag {@code reason} (a Pusher error name). */
+    /**
+     * Counter: WebSocket connections of an edge node that ended, each once: refused at the
+     * handshake, closed by the server or by the client. Tags {@code code} (the close code:
+     * every Pusher error code and the WebSocket codes 1000–1011 Herald names, else
+     * {@code other}) and {@code reason} (its name, e.g. {@code over_capacity},
+     * {@code message_too_big}); see {@code io.herald.edge.ConnectionCloses}.
+     */
     CONNECTIONS_CLOSED("herald.connections.closed"),
     /** Gauge: channels this edge node is subscribed to on the broker (one per channel, not per client). */
     CHANNELS_SUBSCRIBED("herald.channels.subscribed"),

@@ -180,8 +180,9 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService) {
-        return new WrongPathWebSocketFilter(webSocketService);
+    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService,
+            ConnectionRegistry registry) {
+        return new WrongPathWebSocketFilter(webSocketService, registry.closes());
     }
 
     /**

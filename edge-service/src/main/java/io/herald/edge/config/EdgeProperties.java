@@ -26,7 +26,8 @@ import org.springframework.util.unit.DataSize;
  * @param drainTimeout on shutdown, the longest wait for clients to leave (at least the drain period)
  * @param webhookLeaveDelay how long after a channel's last subscriber or a presence user's last
  *        connection leaves the {@code channel_vacated} / {@code member_removed} webhook waits; if
- *        the channel or user is back by then, none is sent (Pusher: up to 3 s)
+ *        the channel or user is back by then, none is sent (Pusher: up to 3 s); a dead node's
+ *        departures are announced when it is reaped, without this delay
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
  */
