@@ -2,6 +2,7 @@ package io.herald.edge;
 
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateTimeoutException;
 import io.herald.core.state.ChannelStateUnavailableException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,9 @@ import reactor.core.publisher.Sinks;
  * an error as a lost reply would be. Not a mock: every call is the real adapter's.
  *
  * <p>Also counts, per channel, the joins and leaves the real state has completed, so a test can
- * wait for the edge to have finished what it started.
+ * wait for the edge to have finished what it started. And it can hold every join at once
+ * ({@link #holdAllJoins}, a flood kept in flight) or fail a channel's next leaves before they
+ * reach the real state ({@link #failNextLeaves}: the shard unreachable for the undo).
  */
 final class GatedChannelState implements ChannelState, AutoCloseable {
 
@@ -31,6 +34,8 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     private final Map<ChannelKey, Hold> armed = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> joins = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> leaves = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, AtomicInteger> failingLeaves = new ConcurrentHashMap<>();
+    private volatile Sinks.Empty<Void> allJoins;
 
     GatedChannelState(ChannelState real) {
         this.real = real;
@@ -43,6 +48,22 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
             throw new IllegalStateException("A join of " + channel + " is already armed");
         }
         return hold;
+    }
+
+    /**
+     * Every join from now on is recorded by the real state and its answer held until the returned
+     * gate is emptied ({@code tryEmitEmpty}); joins after that pass again.
+     */
+    Sinks.Empty<Void> holdAllJoins() {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        allJoins = gate;
+        gate.asMono().doFinally(signal -> allJoins = null).subscribe();
+        return gate;
+    }
+
+    /** The channel's next {@code count} leaves fail without reaching the real state, as if its shard were down. */
+    void failNextLeaves(ChannelKey channel, int count) {
+        count(failingLeaves, channel).set(count);
     }
 
     /** Joins of the channel the real state has completed (held ones included, before their release). */
@@ -65,11 +86,19 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         Mono<JoinResult> joined = real.join(channel, nodeId, socketId, member, maxMembers)
                 .doOnNext(result -> count(joins, channel).incrementAndGet());
         Hold hold = armed.remove(channel);
+        Sinks.Empty<Void> all = allJoins;
+        if (hold == null && all != null) {
+            return joined.flatMap(result -> all.asMono().thenReturn(result));
+        }
         return hold == null ? joined : hold.apply(joined);
     }
 
     @Override
     public Mono<LeaveResult> leave(ChannelKey channel, String nodeId, String socketId, String userId) {
+        AtomicInteger failing = failingLeaves.get(channel);
+        if (failing != null && failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return Mono.error(new ChannelStateUnavailableException(0, "the test made this leave fail", null));
+        }
         return real.leave(channel, nodeId, socketId, userId).doOnNext(result -> count(leaves, channel).incrementAndGet());
     }
 
@@ -119,7 +148,7 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         private Mono<JoinResult> apply(Mono<JoinResult> joined) {
             return joined.doOnNext(recorded::complete)
                     .flatMap(result -> gate.asMono().flatMap(pass -> pass ? Mono.just(result)
-                            : Mono.error(new ChannelStateUnavailableException(0, "the test lost this join's answer", null))));
+                            : Mono.error(new ChannelStateTimeoutException(0, "the test lost this join's answer", null))));
         }
 
         /** Waits until the real state has recorded the held join. */
@@ -132,7 +161,7 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
             gate.emitValue(true, Sinks.EmitFailureHandler.FAIL_FAST);
         }
 
-        /** Replaces the answer by a {@link ChannelStateUnavailableException}: recorded, but the edge never hears so. */
+        /** Replaces the answer by a {@link ChannelStateTimeoutException}: recorded, but the edge never hears so. */
         void fail() {
             gate.emitValue(false, Sinks.EmitFailureHandler.FAIL_FAST);
         }

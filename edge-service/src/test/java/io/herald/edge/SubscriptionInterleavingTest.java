@@ -32,14 +32,17 @@ class SubscriptionInterleavingTest {
     static EdgeTestServer server;
     static GatedChannelState state;
     static LocalFanout fanout;
+    static StateRepairs repairs;
 
     @BeforeAll
     static void start() {
         redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.of(),
+        // Undos that fail are retried only when a test says so (StateRepairs.retry), so their order is known.
+        server = new EdgeTestServer(redis, Map.of("herald.edge.state-repair-interval", "1h"),
                 List.of(EdgeTestServer.wrapping(ChannelState.class, GatedChannelState::new)));
         state = (GatedChannelState) server.bean(ChannelState.class);
         fanout = server.bean(LocalFanout.class);
+        repairs = server.bean(StateRepairs.class);
     }
 
     @AfterAll
@@ -149,6 +152,78 @@ class SubscriptionInterleavingTest {
             client.next("pusher_internal:subscription_succeeded");
             server.publish(key.channel(), "after", "ok", null);
             assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLostPresenceJoinWhoseUndoFailsTooIsUndoneLater() {
+        ChannelKey key = key("presence-undo-lost");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "cy"));
+            state.failNextLeaves(key, 1);
+            first.fail();
+
+            JsonNode error = client.next("pusher:subscription_error");
+            assertThat(error.get("data").get("status").asInt()).isEqualTo(503);
+            assertThat(error.get("data").get("error").asString()).contains("did not answer in time");
+            // The undo failed as well: the member Redis recorded is still there, waiting for its repair.
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "cy");
+            assertThat(repairs.pending()).isEqualTo(1);
+
+            long finished = repairs.finished();
+            repairs.retry();
+            await().atMost(WAIT).until(() -> repairs.finished() > finished);
+            assertThat(state.leaves(key)).isEqualTo(1);
+            assertThat(members(key)).containsExactly("watcher");
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+            assertThat(repairs.pending()).isZero();
+        }
+    }
+
+    @Test
+    void aRepairLeavesASubscriptionThatSucceededAgainInPlace() {
+        ChannelKey key = key("undo-then-again");
+        try (RawClient client = RawClient.connect(server.appUrl())) {
+            client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
+            state.failNextLeaves(key, 1);
+            first.fail();
+            client.next("pusher:subscription_error");
+            // Subscribing again finds the record the failed undo left, and keeps it.
+            client.send(TestFrames.subscribe(key.channel()));
+            client.next("pusher_internal:subscription_succeeded");
+
+            long finished = repairs.finished();
+            repairs.retry();
+            await().atMost(WAIT).until(() -> repairs.finished() > finished);
+            assertThat(state.leaves(key)).as("the repair saw the record held again").isZero();
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void anUnsubscribeWhoseLeaveFailsIsRecordedLater() {
+        ChannelKey key = key("presence-leave-lost");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            client.send(subscribePresence(socket, key.channel(), "dee"));
+            client.next("pusher_internal:subscription_succeeded");
+            state.failNextLeaves(key, 1);
+            client.send(TestFrames.unsubscribe(key.channel()));
+            handled(client);
+            await().atMost(WAIT).until(() -> repairs.pending() == 1);
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "dee");
+
+            long finished = repairs.finished();
+            repairs.retry();
+            await().atMost(WAIT).until(() -> repairs.finished() > finished);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(memberEventsUntil(observer, "after")).containsExactly("+dee", "-dee");
+            assertThat(members(key)).containsExactly("watcher");
             assertThat(subscriptionCount(key)).isEqualTo(1);
         }
     }
