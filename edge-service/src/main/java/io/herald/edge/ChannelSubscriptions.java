@@ -179,12 +179,17 @@ public final class ChannelSubscriptions {
         App app = connection.app();
         ChannelKey key = new ChannelKey(app.id(), channel);
         int maxMembers = app.limits().maxPresenceMembers();
-        return limit.tryRun(() -> state.join(key, nodeId, connection.socketId(), member, maxMembers))
+        Mono<ChannelState.JoinResult> join = limit
+                .tryRun(() -> state.join(key, nodeId, connection.socketId(), member, maxMembers))
                 // The join may have been recorded although its answer was lost (a timeout, a lost
                 // connection): leave, so the channel state keeps no subscription the client is told
                 // failed. A join refused by this node's limit was never sent.
                 .onErrorResume(ex -> ex instanceof StateBusyException ? Mono.error(ex)
-                        : leaveState(connection, channel, pending).then(Mono.error(ex)))
+                        : leaveState(connection, channel, pending).then(Mono.error(ex)));
+        // A failed undo of an earlier attempt on this channel goes first (StateRepairs.runFirst);
+        // if it fails again, the subscribe is refused and the undo keeps waiting.
+        return repairs.runFirst(connection, channel)
+                .then(join)
                 .flatMap(joined -> {
                     if (joined.memberLimitReached()) {
                         return refuseIfAwaited(connection, channel, pending, "LimitReached",

@@ -83,6 +83,28 @@ public final class StateRepairs implements AutoCloseable {
         queued.increment();
     }
 
+    /**
+     * Runs the connection's waiting undo of {@code channel} now, if there is one: called by a
+     * subscribe in its turn, before it joins, so that the join starts from a clean record and
+     * reports its transitions (occupied, member added) to the others, which the lost join never
+     * did. Fails, and the undo waits again, when the state does not record it.
+     */
+    Mono<Void> runFirst(EdgeConnection connection, String channel) {
+        return Mono.defer(() -> {
+            Key key = new Key(connection, channel);
+            Supplier<Mono<Void>> undo = pending.remove(key);
+            if (undo == null) {
+                return Mono.empty();
+            }
+            return Mono.defer(undo).onErrorResume(ex -> {
+                if (pending.putIfAbsent(key, undo) == null) {
+                    queued.increment();
+                }
+                return Mono.error(ex);
+            }).doFinally(signal -> finished.incrementAndGet());
+        });
+    }
+
     /** Undos waiting now. */
     int pending() {
         return pending.size();

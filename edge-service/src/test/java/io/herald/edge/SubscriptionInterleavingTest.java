@@ -183,25 +183,31 @@ class SubscriptionInterleavingTest {
     }
 
     @Test
-    void aRepairLeavesASubscriptionThatSucceededAgainInPlace() {
-        ChannelKey key = key("undo-then-again");
-        try (RawClient client = RawClient.connect(server.appUrl())) {
-            client.established();
-            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
+    void aSubscribeAfterAFailedUndoRunsTheUndoFirstSoTheOthersHearOfTheMember() {
+        ChannelKey key = key("presence-undo-then-again");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "fay"));
             state.failNextLeaves(key, 1);
             first.fail();
             client.next("pusher:subscription_error");
-            // Subscribing again finds the record the failed undo left, and keeps it.
-            client.send(TestFrames.subscribe(key.channel()));
-            client.next("pusher_internal:subscription_succeeded");
+            assertThat(repairs.pending()).isEqualTo(1);
 
-            long finished = repairs.finished();
-            repairs.retry();
-            await().atMost(WAIT).until(() -> repairs.finished() > finished);
-            assertThat(state.leaves(key)).as("the repair saw the record held again").isZero();
-            assertThat(subscriptionCount(key)).isEqualTo(1);
+            // Subscribing again first undoes the record the failed undo left, then joins afresh:
+            // the join is a real transition, announced to the others (the lost one never was).
+            client.send(subscribePresence(socket, key.channel(), "fay"));
+            client.next("pusher_internal:subscription_succeeded");
+            assertThat(repairs.pending()).isZero();
+            assertThat(state.leaves(key)).isEqualTo(1);
             server.publish(key.channel(), "after", "ok", null);
             assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+            assertThat(memberEventsUntil(observer, "after")).containsExactly("-fay", "+fay");
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "fay");
+            assertThat(subscriptionCount(key)).isEqualTo(2);
+
+            // The periodic round has nothing left to do, and the subscription stays.
+            repairs.retry();
+            assertThat(subscriptionCount(key)).isEqualTo(2);
         }
     }
 
