@@ -16,6 +16,9 @@ import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.state.ChannelStateTimeoutException;
 import io.herald.core.state.ChannelStateUnavailableException;
 import io.herald.edge.config.EdgeProperties;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisLoadingException;
+import io.lettuce.core.RedisReadOnlyException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -417,7 +420,13 @@ public final class ChannelSubscriptions {
         /** The shard is up but did not answer in time; undone. */
         TIMEOUT("timeout", "ServerBusy", 503, "The channel state did not answer in time (busy); try again in a moment",
                 "subscribes refused: the channel state did not answer in time (undone)"),
-        /** The shard cannot be reached. */
+        /** The shard answered {@code BUSY}: a script ran past its time limit there; nothing of this was run. */
+        SHARD_BUSY("shard_busy", "ServerBusy", 503, "The channel state is busy; try again in a moment",
+                "subscribes refused: the channel state's Redis answered BUSY (a script ran too long there)"),
+        /**
+         * The shard cannot be reached, is loading its data after a restart, or is a replica now
+         * (read-only: a failover the connection has not followed yet).
+         */
         UNAVAILABLE("unavailable", "ServiceUnavailable", 503,
                 "Subscriptions are temporarily unavailable (the channel state cannot be reached); try again",
                 "subscribes refused: the channel state is unreachable"),
@@ -445,7 +454,13 @@ public final class ChannelSubscriptions {
             if (ex instanceof ChannelStateTimeoutException) {
                 return TIMEOUT;
             }
-            if (ex instanceof ChannelStateUnavailableException) {
+            // Redis answered these itself, so they are not "unavailable" to the Redis layer; to a
+            // client they are: an overloaded shard, a shard still loading its data.
+            if (ex instanceof RedisBusyException) {
+                return SHARD_BUSY;
+            }
+            if (ex instanceof ChannelStateUnavailableException || ex instanceof RedisLoadingException
+                    || ex instanceof RedisReadOnlyException) {
                 return UNAVAILABLE;
             }
             return ERROR;

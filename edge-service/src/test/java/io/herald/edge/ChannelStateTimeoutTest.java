@@ -9,8 +9,10 @@ import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
 import io.herald.core.testing.RawClient;
 import io.herald.core.testing.RedisServer;
+import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A shard that is up but does not answer in time (a real Redis paused with {@code CLIENT PAUSE},
  * beyond a short {@code herald.redis.command-timeout}): the subscribe is refused as "busy, retry",
- * not as an outage, and the presence member the join recorded once Redis went on is undone.
+ * not as an outage, and the presence member the join recorded once Redis went on is undone. A
+ * shard answering {@code BUSY} (a script running past its limit) is "busy" too.
  */
 class ChannelStateTimeoutTest {
 
@@ -82,6 +85,48 @@ class ChannelStateTimeoutTest {
             client.send(subscribePresence(socket, key.channel(), "eve"));
             client.next("pusher_internal:subscription_succeeded");
             assertThat(members(key)).containsExactlyInAnyOrder("watcher", "eve");
+        }
+    }
+
+    @Test
+    void aShardBusyWithALongScriptIsReportedBusyNotDown() {
+        ChannelKey key = new ChannelKey(EdgeTestServer.APP_ID, "busy-shard");
+        try (RawClient client = RawClient.connect(server.appUrl());
+                StatefulRedisConnection<String, String> control = admin.connect();
+                StatefulRedisConnection<String, String> looping = admin.connect()) {
+            client.established();
+            control.sync().configSet("busy-reply-threshold", "100");
+            // A script that runs until it is killed: Redis answers every other command BUSY meanwhile.
+            looping.async().eval("while true do end", ScriptOutputType.STATUS);
+            await().atMost(WAIT).until(() -> answersBusy(control));
+            try {
+                client.send(TestFrames.subscribe(key.channel()));
+                JsonNode data = client.next("pusher:subscription_error").get("data");
+                assertThat(data.get("status").asInt()).isEqualTo(503);
+                assertThat(data.get("type").asString()).isEqualTo("ServerBusy");
+                assertThat(data.get("error").asString()).contains("busy");
+            }
+            finally {
+                await().atMost(WAIT).ignoreExceptions().until(() -> "OK".equals(control.sync().scriptKill()));
+                control.sync().configSet("busy-reply-threshold", "5000");
+            }
+            Counter busy = server.bean(MeterRegistry.class).find(HeraldMeters.SUBSCRIPTIONS_REFUSED.meterName())
+                    .tag("reason", "shard_busy").counter();
+            assertThat(busy).isNotNull();
+            assertThat(busy.count()).isEqualTo(1);
+            client.send(TestFrames.subscribe(key.channel()));
+            client.next("pusher_internal:subscription_succeeded");
+            await().atMost(WAIT).until(() -> subscriptionCount(key) == 1);
+        }
+    }
+
+    private static boolean answersBusy(StatefulRedisConnection<String, String> control) {
+        try {
+            control.sync().ping();
+            return false;
+        }
+        catch (RedisBusyException ex) {
+            return true;
         }
     }
 

@@ -17,7 +17,8 @@ public enum HeraldMeters {
     /**
      * Counter: subscribes an edge refused because of the channel state, tag {@code reason}:
      * {@code busy} (this node's bound on channel-state commands in flight), {@code timeout} (the
-     * shard did not answer in time), {@code unavailable} (the shard is unreachable), {@code error}.
+     * shard did not answer in time), {@code shard_busy} (it answered {@code BUSY}), {@code unavailable}
+     * (the shard is unreachable, loading or read-only), {@code error}.
      */
     SUBSCRIPTIONS_REFUSED("herald.subscriptions.refused"),
     /**
