@@ -186,9 +186,13 @@ public final class ChannelSubscriptions {
                 .tryRun(() -> state.join(key, nodeId, connection.socketId(), member, maxMembers))
                 // The join may have been recorded although its answer was lost (a timeout, a lost
                 // connection): leave, so the channel state keeps no subscription the client is told
-                // failed. A join refused by this node's limit was never sent.
+                // failed. The client is answered first (not a second command timeout later); the
+                // leave still runs in this change, so the channel's next one (a retry) waits for it.
+                // A join refused by this node's limit was never sent: nothing to undo.
                 .onErrorResume(ex -> ex instanceof StateBusyException ? Mono.error(ex)
-                        : leaveState(connection, channel, pending).then(Mono.error(ex)));
+                        : failed(connection, channel, pending, ex)
+                                .then(leaveState(connection, channel, pending))
+                                .then(Mono.<ChannelState.JoinResult>empty()));
         // A failed undo of an earlier attempt on this channel goes first (StateRepairs.runFirst);
         // if it fails again, the subscribe is refused and the undo keeps waiting.
         return repairs.runFirst(connection, channel)

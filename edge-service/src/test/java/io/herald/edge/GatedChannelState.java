@@ -36,6 +36,7 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     private final Map<ChannelKey, AtomicInteger> leaves = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> failingLeaves = new ConcurrentHashMap<>();
     private volatile Sinks.Empty<Void> allJoins;
+    private final Map<ChannelKey, Sinks.Empty<Void>> heldLeaves = new ConcurrentHashMap<>();
 
     GatedChannelState(ChannelState real) {
         this.real = real;
@@ -58,6 +59,13 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         Sinks.Empty<Void> gate = Sinks.empty();
         allJoins = gate;
         gate.asMono().doFinally(signal -> allJoins = null).subscribe();
+        return gate;
+    }
+
+    /** The channel's next leave waits, before it reaches the real state, until the returned gate is emptied. */
+    Sinks.Empty<Void> holdNextLeave(ChannelKey channel) {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        heldLeaves.put(channel, gate);
         return gate;
     }
 
@@ -99,7 +107,10 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         if (failing != null && failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return Mono.error(new ChannelStateUnavailableException(0, "the test made this leave fail", null));
         }
-        return real.leave(channel, nodeId, socketId, userId).doOnNext(result -> count(leaves, channel).incrementAndGet());
+        Mono<LeaveResult> left = real.leave(channel, nodeId, socketId, userId)
+                .doOnNext(result -> count(leaves, channel).incrementAndGet());
+        Sinks.Empty<Void> held = heldLeaves.remove(channel);
+        return held == null ? left : held.asMono().then(left);
     }
 
     @Override

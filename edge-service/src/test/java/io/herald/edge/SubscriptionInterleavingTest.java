@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -144,7 +145,8 @@ class SubscriptionInterleavingTest {
 
             JsonNode error = client.next("pusher:subscription_error");
             assertThat(error.get("data").get("status").asInt()).isEqualTo(503);
-            assertThat(subscriptionCount(key)).as("the join Redis recorded was undone").isZero();
+            // The answer goes out first, the undo right after it.
+            await().atMost(WAIT).until(() -> subscriptionCount(key) == 0);
             assertThat(fanout.localSubscribers(key)).isZero();
 
             // The client may try again.
@@ -153,6 +155,31 @@ class SubscriptionInterleavingTest {
             server.publish(key.channel(), "after", "ok", null);
             assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
             assertThat(subscriptionCount(key)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLostJoinIsAnsweredWithoutWaitingForItsUndoAndARetryWaitsForTheUndo() {
+        ChannelKey key = key("answer-before-undo");
+        try (RawClient client = RawClient.connect(server.appUrl())) {
+            client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
+            Sinks.Empty<Void> undo = state.holdNextLeave(key);
+            first.fail();
+
+            // Answered while the undo is still held (not a second command timeout later).
+            assertThat(client.next("pusher:subscription_error").get("data").get("status").asInt()).isEqualTo(503);
+            assertThat(state.leaves(key)).isZero();
+            // A retry waits for the undo, so the undo cannot remove what the retry records.
+            client.send(TestFrames.subscribe(key.channel()));
+            handled(client);
+            assertThat(client.frames).isEmpty();
+            undo.tryEmitEmpty();
+            client.next("pusher_internal:subscription_succeeded");
+            assertThat(state.leaves(key)).isEqualTo(1);
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
         }
     }
 
