@@ -30,6 +30,13 @@ import org.springframework.util.unit.DataSize;
  *        departures are announced when it is reaped, without this delay
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
+ * @param maxStateCommandsInFlight the most channel-state commands (joins, leaves, member lists)
+ *        this node has waiting for their shard's answer; a subscribe beyond it is refused at once
+ *        with a retryable {@code subscription_error} ({@code ServerBusy}, 503) instead of queueing
+ *        behind the others until they all time out. Leaves are counted but never refused
+ * @param stateRepairInterval how often leaves that failed (the undo of a join whose answer was
+ *        lost, or the end of a subscription while the shard was slow or down) are tried again,
+ *        until the channel state records them
  */
 @ConfigurationProperties("herald.edge")
 public record EdgeProperties(
@@ -42,7 +49,9 @@ public record EdgeProperties(
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
         @DefaultValue("30s") Duration userAuthenticationTimeout,
-        @DefaultValue("3s") Duration webhookLeaveDelay) {
+        @DefaultValue("3s") Duration webhookLeaveDelay,
+        @DefaultValue("1000") int maxStateCommandsInFlight,
+        @DefaultValue("1s") Duration stateRepairInterval) {
 
     public EdgeProperties {
         if (activityTimeout.toSeconds() < 1) {
@@ -53,6 +62,12 @@ public record EdgeProperties(
         }
         if (maxSubscriptions < 1) {
             throw new IllegalArgumentException("herald.edge.max-subscriptions must be at least 1");
+        }
+        if (maxStateCommandsInFlight < 1) {
+            throw new IllegalArgumentException("herald.edge.max-state-commands-in-flight must be at least 1");
+        }
+        if (stateRepairInterval.isNegative() || stateRepairInterval.isZero()) {
+            throw new IllegalArgumentException("herald.edge.state-repair-interval must be positive");
         }
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");
