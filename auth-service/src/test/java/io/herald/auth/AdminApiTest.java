@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.signature.ChannelSignatures;
+import io.herald.core.testing.RawHttp;
 import io.herald.core.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -283,5 +284,12 @@ class AdminApiTest {
                         .put("channel", "private-x").put("auth", auth).toString());
         assertThat(result.getStatus().value()).isEqualTo(200);
         return json(result).get("ok").asBoolean();
+    }
+
+    @Test
+    void answersAnOversizedRequestLineOrHeadersWithHeraldsErrorBody() throws java.io.IOException {
+        int port = io.herald.core.testing.ServerTesting.port(context);
+        RawHttp.assertHeraldError(RawHttp.exchange(port, RawHttp.longUriRequest(10_000)), 414);
+        RawHttp.assertHeraldError(RawHttp.exchange(port, RawHttp.hugeHeaderRequest("/admin/apps", 20_000)), 431);
     }
 }

@@ -23,7 +23,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Occupancy and presence webhooks follow Pusher: {@code channel_vacated} and
  * {@code member_removed} are sent only after {@code leaveDelay} (3 s), and not at all if the
- * channel is occupied again or the user is back by then. Which state the app was last told is
+ * channel is occupied again or the user is back by then. A dead node's departures, found by the
+ * reaper, are checked and announced at once: the node is known dead, and its clients have had the
+ * whole node timeout to come back elsewhere. Which state the app was last told is
  * kept in the {@link ChannelState} ({@link ChannelState#announce}), so each real change is
  * announced once across the cluster, and a quick leave-and-return announces nothing.
  *
@@ -87,17 +89,30 @@ public final class ChannelNotifier {
 
     /** The channel's last subscription left: {@code channel_vacated} after the delay, if still empty. */
     public void vacated(App app, String channel) {
+        vacated(app, channel, leaveDelay);
+    }
+
+    /**
+     * {@code channel_vacated} after {@code delay}, if still empty: the leave delay for a client
+     * that left, none for a dead node's share (see {@link EdgeNode}).
+     */
+    public void vacated(App app, String channel, Duration delay) {
         ChannelKey key = new ChannelKey(app.id(), channel);
         if (!wants(app, WebhookEventType.CHANNEL_VACATED) && !wants(app, WebhookEventType.CHANNEL_OCCUPIED)) {
             return;
         }
         later(() -> state.subscriptionCount(key).filter(count -> count == 0).subscribe(
                 empty -> announce(app, WebhookEventType.CHANNEL_VACATED, key, ChannelState.CHANNEL, false, null),
-                ex -> log.warn("Checking whether {} is still vacated failed: {}", key, ex.toString())));
+                ex -> log.warn("Checking whether {} is still vacated failed: {}", key, ex.toString())), delay);
     }
 
     /** A user's last connection left a presence channel: {@code member_removed} after the delay, if still gone. */
     public void memberRemoved(App app, String channel, String userId) {
+        memberRemoved(app, channel, userId, leaveDelay);
+    }
+
+    /** {@code member_removed} after {@code delay}, if the user is still gone; see {@link #vacated(App, String, Duration)}. */
+    public void memberRemoved(App app, String channel, String userId, Duration delay) {
         ChannelKey key = new ChannelKey(app.id(), channel);
         if (!wants(app, WebhookEventType.MEMBER_REMOVED) && !wants(app, WebhookEventType.MEMBER_ADDED)) {
             return;
@@ -105,11 +120,12 @@ public final class ChannelNotifier {
         later(() -> state.members(key)
                 .filter(members -> members.stream().noneMatch(m -> m.userId().equals(userId)))
                 .subscribe(gone -> announce(app, WebhookEventType.MEMBER_REMOVED, key, userId, false, userId),
-                        ex -> log.warn("Checking whether {} left {} failed: {}", userId, key, ex.toString())));
+                        ex -> log.warn("Checking whether {} left {} failed: {}", userId, key, ex.toString())),
+                delay);
     }
 
-    private void later(Runnable task) {
-        scheduler.schedule(task, leaveDelay.toMillis(), TimeUnit.MILLISECONDS);
+    private void later(Runnable task, Duration delay) {
+        scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

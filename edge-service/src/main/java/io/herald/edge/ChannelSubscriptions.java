@@ -12,12 +12,20 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelState.PresenceMember;
+import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.state.ChannelStateTimeoutException;
 import io.herald.core.state.ChannelStateUnavailableException;
 import io.herald.edge.config.EdgeProperties;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisLoadingException;
+import io.lettuce.core.RedisReadOnlyException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -43,6 +51,16 @@ import tools.jackson.databind.JsonNode;
  * nothing, one withdrawn while it ran (unsubscribe, disconnect) undoes what it recorded before the
  * channel's next change starts. Failures undo what was recorded too, including a join whose
  * answer was lost, so the channel state and the local fan-out always end as the client was told.
+ * An undo (a leave) that fails is retried by {@link StateRepairs} until the state records it.
+ *
+ * <p>Back-pressure (issue 8): joins are refused at once, never sent, when this node already has
+ * {@code herald.edge.max-state-commands-in-flight} channel-state commands in flight
+ * ({@link StateCommandLimit}); per connection, {@code herald.edge.max-subscriptions} bounds its
+ * subscriptions (pending ones included) and {@link SubscriptionChanges#MAX_WAITING} its changes
+ * waiting on one channel. Refusals are told apart: this node busy or the shard slow (a timeout)
+ * is {@code ServerBusy}, the shard unreachable is {@code ServiceUnavailable}, both status 503 and
+ * retryable; each is counted by reason ({@link HeraldMeters#SUBSCRIPTIONS_REFUSED}) and logged once
+ * per incident ({@link IncidentLog}).
  */
 public final class ChannelSubscriptions {
 
@@ -59,9 +77,19 @@ public final class ChannelSubscriptions {
     private final ChannelNotifier notifier;
     private final SubscriptionCounts counts;
     private final String nodeId;
+    private final StateCommandLimit limit;
+    private final StateRepairs repairs;
+    private final IncidentLog incidents;
+    private final MeterRegistry meters;
+    private final Map<Refusal, Counter> refused = new ConcurrentHashMap<>();
 
     public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
-            ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId) {
+            ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId,
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, MeterRegistry meters) {
+        this.limit = limit;
+        this.repairs = repairs;
+        this.incidents = incidents;
+        this.meters = meters;
         this.properties = properties;
         this.fanout = fanout;
         this.auth = auth;
@@ -154,10 +182,21 @@ public final class ChannelSubscriptions {
         App app = connection.app();
         ChannelKey key = new ChannelKey(app.id(), channel);
         int maxMembers = app.limits().maxPresenceMembers();
-        return state.join(key, nodeId, connection.socketId(), member, maxMembers)
-                // The join may have been recorded although its answer was lost (a timeout): leave,
-                // so the channel state keeps no subscription the client is told failed.
-                .onErrorResume(ex -> leaveState(connection, channel, pending).then(Mono.error(ex)))
+        Mono<ChannelState.JoinResult> join = limit
+                .tryRun(() -> state.join(key, nodeId, connection.socketId(), member, maxMembers))
+                // The join may have been recorded although its answer was lost (a timeout, a lost
+                // connection): leave, so the channel state keeps no subscription the client is told
+                // failed. The client is answered first (not a second command timeout later); the
+                // leave still runs in this change, so the channel's next one (a retry) waits for it.
+                // A join refused by this node's limit was never sent: nothing to undo.
+                .onErrorResume(ex -> ex instanceof StateBusyException ? Mono.error(ex)
+                        : failed(connection, channel, pending, ex)
+                                .then(leaveState(connection, channel, pending))
+                                .then(Mono.<ChannelState.JoinResult>empty()));
+        // A failed undo of an earlier attempt on this channel goes first (StateRepairs.runFirst);
+        // if it fails again, the subscribe is refused and the undo keeps waiting.
+        return repairs.runFirst(connection, channel)
+                .then(join)
                 .flatMap(joined -> {
                     if (joined.memberLimitReached()) {
                         return refuseIfAwaited(connection, channel, pending, "LimitReached",
@@ -166,7 +205,7 @@ public final class ChannelSubscriptions {
                     announceJoin(connection, app, key, joined, member);
                     // Read once the fan-out is in place: a member joining later is then announced to us.
                     Mono<List<PresenceMember>> members = pending.type().isPresence()
-                            ? Mono.defer(() -> state.members(key)).defaultIfEmpty(List.of())
+                            ? limit.run(() -> state.members(key)).defaultIfEmpty(List.of())
                             : Mono.just(List.of());
                     return fanout.subscribe(key, connection)
                             .then(members)
@@ -229,7 +268,7 @@ public final class ChannelSubscriptions {
             return true;
         })).then().onErrorResume(ex -> {
             // The subscription stands; without the cached event the client must fetch the state itself.
-            log.warn("Reading the cached event of {} failed: {}", key, ex.toString());
+            incidents.report("cached events could not be read (a cache miss was sent)", key + ": " + ex);
             connection.send(PusherCodec.cacheMiss(channel));
             return Mono.empty();
         });
@@ -242,8 +281,8 @@ public final class ChannelSubscriptions {
                 ? state.members(key).defaultIfEmpty(List.of())
                 : Mono.just(List.of());
         members.subscribe(list -> connection.send(succeededFrame(channel, subscription, list)),
-                ex -> log.warn("Confirming socket {} of app {} again on {} failed: {}", connection.socketId(),
-                        connection.appId(), channel, ex.toString()));
+                ex -> incidents.report("repeated subscribes could not be confirmed again", "socket "
+                        + connection.socketId() + " of app " + connection.appId() + " on " + channel + ": " + ex));
     }
 
     /** {@code #server-to-user-{id}}: only the connection signed in as that user may subscribe. */
@@ -316,44 +355,120 @@ public final class ChannelSubscriptions {
 
     /**
      * Records the end of a subscription in the channel state and tells the channel what that
-     * changed. Completes when it is recorded; a failure is logged, never propagated (the node's
-     * share is reaped if it dies; a live node has nothing better to do than to go on).
+     * changed. Completes when it is recorded or queued: a failure is never propagated; the leave
+     * is retried by {@link StateRepairs} until the state records it.
      */
     private Mono<Void> leaveState(EdgeConnection connection, String channel, Subscription subscription) {
         if (!subscription.tracked()) {
             return Mono.empty();
         }
+        String userId = subscription.userId();
+        return leaveOnce(connection, channel, userId).onErrorResume(ex -> {
+            incidents.report("channel-state leaves failed, each retried until it is recorded", ex.toString());
+            repairs.later(connection, channel, () -> repairLeave(connection, channel, userId));
+            return Mono.empty();
+        });
+    }
+
+    /**
+     * A queued leave's turn: nothing when the connection holds the channel again (a later subscribe
+     * succeeded on the same record), else the leave.
+     */
+    private Mono<Void> repairLeave(EdgeConnection connection, String channel, String userId) {
+        Subscription now = connection.subscriptions().get(channel);
+        if (now != null && now.confirmed() && !connection.isClosed()) {
+            return Mono.empty();
+        }
+        return leaveOnce(connection, channel, userId);
+    }
+
+    /** One leave and what it tells the channel; fails when the state did not answer. */
+    private Mono<Void> leaveOnce(EdgeConnection connection, String channel, String userId) {
         App app = connection.app();
         ChannelKey key = new ChannelKey(app.id(), channel);
-        return state.leave(key, nodeId, connection.socketId(), subscription.userId()).doOnNext(left -> {
+        return limit.run(() -> state.leave(key, nodeId, connection.socketId(), userId)).doOnNext(left -> {
             if (left.memberRemoved()) {
-                notifier.publish(key, PusherCodec.memberRemoved(channel, subscription.userId()), null);
-                notifier.memberRemoved(app, channel, subscription.userId());
+                notifier.publish(key, PusherCodec.memberRemoved(channel, userId), null);
+                notifier.memberRemoved(app, channel, userId);
             }
             if (left.channelVacated()) {
                 notifier.vacated(app, channel);
             }
             counts.changed(app, channel, left.subscriptionCount());
-        }).then().onErrorResume(ex -> {
-            log.warn("Recording that socket {} left {} failed: {}", connection.socketId(), key, ex.toString());
-            return Mono.empty();
-        });
+        }).then();
     }
 
-    /** A subscribe failed: tells the client, if it still waits for the answer. */
+    /**
+     * A subscribe failed: tells the client, if it still waits for the answer, why and that it may
+     * retry; counts it by reason and reports it to the incident log (one line per incident).
+     */
     private Mono<Void> failed(EdgeConnection connection, String channel, Subscription pending, Throwable ex) {
         if (ex instanceof AuthUnavailableException) {
             return refuseIfAwaited(connection, channel, pending, "AuthError",
                     "Channel authorization is temporarily unavailable; try again", 503);
         }
-        if (ex instanceof ChannelStateUnavailableException) {
-            log.warn("Subscribing socket {} of app {} to {} failed: {}", connection.socketId(), connection.appId(),
-                    channel, ex.toString());
-            return refuseIfAwaited(connection, channel, pending, "InternalError",
-                    "Subscriptions are temporarily unavailable; try again", 503);
+        Refusal refusal = Refusal.of(ex);
+        refused.computeIfAbsent(refusal, r -> Counter.builder(HeraldMeters.SUBSCRIPTIONS_REFUSED.meterName())
+                .description("Subscribes refused because of the channel state").tag("reason", r.tag)
+                .register(meters)).increment();
+        incidents.report(refusal.incident, "socket " + connection.socketId() + " of app " + connection.appId()
+                + " on " + channel + ": " + ex);
+        return refuseIfAwaited(connection, channel, pending, refusal.type, refusal.message, refusal.status);
+    }
+
+    /** Why a subscribe failed in the channel state, what the client is told and the metric's tag. */
+    enum Refusal {
+        /** This node's bound on channel-state commands in flight: never sent. */
+        BUSY("busy", "ServerBusy", 503, "This server is busy (too many subscriptions in progress); try again in a moment",
+                "subscribes refused: this node has herald.edge.max-state-commands-in-flight channel-state commands in flight"),
+        /** The shard is up but did not answer in time; undone. */
+        TIMEOUT("timeout", "ServerBusy", 503, "The channel state did not answer in time (busy); try again in a moment",
+                "subscribes refused: the channel state did not answer in time (undone)"),
+        /** The shard answered {@code BUSY}: a script ran past its time limit there; nothing of this was run. */
+        SHARD_BUSY("shard_busy", "ServerBusy", 503, "The channel state is busy; try again in a moment",
+                "subscribes refused: the channel state's Redis answered BUSY (a script ran too long there)"),
+        /**
+         * The shard cannot be reached, is loading its data after a restart, or is a replica now
+         * (read-only: a failover the connection has not followed yet).
+         */
+        UNAVAILABLE("unavailable", "ServiceUnavailable", 503,
+                "Subscriptions are temporarily unavailable (the channel state cannot be reached); try again",
+                "subscribes refused: the channel state is unreachable"),
+        /** Anything else: a bug, or an error Redis answered. */
+        ERROR("error", "InternalError", 500, "The subscription failed; try again", "subscribes failed");
+
+        final String tag;
+        final String type;
+        final int status;
+        final String message;
+        final String incident;
+
+        Refusal(String tag, String type, int status, String message, String incident) {
+            this.tag = tag;
+            this.type = type;
+            this.status = status;
+            this.message = message;
+            this.incident = incident;
         }
-        log.warn("Subscribing socket {} of app {} to {} failed", connection.socketId(), connection.appId(), channel, ex);
-        return refuseIfAwaited(connection, channel, pending, "InternalError", "The subscription failed; try again", 500);
+
+        static Refusal of(Throwable ex) {
+            if (ex instanceof StateBusyException) {
+                return BUSY;
+            }
+            if (ex instanceof ChannelStateTimeoutException) {
+                return TIMEOUT;
+            }
+            // Redis answered these itself, so they are not "unavailable" to the Redis layer; to a
+            // client they are: an overloaded shard, a shard still loading its data.
+            if (ex instanceof RedisBusyException) {
+                return SHARD_BUSY;
+            }
+            if (ex instanceof ChannelStateUnavailableException || ex instanceof RedisLoadingException
+                    || ex instanceof RedisReadOnlyException) {
+                return UNAVAILABLE;
+            }
+            return ERROR;
+        }
     }
 
     /** Withdraws the reservation and sends {@code subscription_error}, unless the client withdrew it first. */

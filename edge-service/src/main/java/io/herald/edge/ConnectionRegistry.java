@@ -41,7 +41,7 @@ public final class ConnectionRegistry implements AutoCloseable {
 
     private final Map<String, EdgeConnection> connections = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perApp = new ConcurrentHashMap<>();
-    private final Map<PusherError, Counter> closed = new ConcurrentHashMap<>();
+    private final ConnectionCloses closes;
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final LongSupplier nanoTime;
@@ -54,6 +54,7 @@ public final class ConnectionRegistry implements AutoCloseable {
     public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
             Scheduler scheduler) {
         this.meters = meters;
+        this.closes = new ConnectionCloses(meters);
         this.nanoTime = nanoTime;
         this.activityTimeoutNanos = properties.activityTimeout().toNanos();
         this.pongTimeoutNanos = properties.pongTimeout().toNanos();
@@ -85,12 +86,9 @@ public final class ConnectionRegistry implements AutoCloseable {
         }
     }
 
-    /** Counts a connection the server refused or closed, by reason. */
-    void countClosed(PusherError reason) {
-        closed.computeIfAbsent(reason, r -> Counter.builder(HeraldMeters.CONNECTIONS_CLOSED.meterName())
-                .description("Connections refused or closed by the server")
-                .tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))
-                .register(meters)).increment();
+    /** Counts every connection of this node that ended, by close code (refusals included). */
+    public ConnectionCloses closes() {
+        return closes;
     }
 
     /**
@@ -120,7 +118,6 @@ public final class ConnectionRegistry implements AutoCloseable {
             try {
                 if (connection.app().features().userAuthentication() && !connection.isAuthorized()
                         && now - connection.openedNanos() > signinTimeoutNanos) {
-                    countClosed(PusherError.UNAUTHORIZED);
                     connection.closeAfterFlush(PusherError.UNAUTHORIZED, PusherError.UNAUTHORIZED.message()
                             + ": this app requires pusher:signin or a private or presence subscription");
                     continue;
@@ -129,7 +126,6 @@ public final class ConnectionRegistry implements AutoCloseable {
                 if (pingSent != 0) {
                     if (now - pingSent > pongTimeoutNanos) {
                         log.debug("Closing {}: no pong within the pong timeout", connection);
-                        countClosed(PusherError.PONG_NOT_RECEIVED);
                         connection.close(PusherError.PONG_NOT_RECEIVED, PusherError.PONG_NOT_RECEIVED.message());
                     }
                 }

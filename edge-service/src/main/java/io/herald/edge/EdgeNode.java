@@ -76,11 +76,12 @@ public final class EdgeNode implements AutoCloseable {
             notifier.publish(key, PusherCodec.memberRemoved(key.channel(), transition.userId()), null);
         }
         apps.findById(key.appId()).subscribe(app -> {
+            // No leave delay: the node is known dead and its clients had node-timeout to return.
             if (transition.kind() == Transition.Kind.MEMBER_REMOVED) {
-                notifier.memberRemoved(app, key.channel(), transition.userId());
+                notifier.memberRemoved(app, key.channel(), transition.userId(), Duration.ZERO);
             }
             else {
-                notifier.vacated(app, key.channel());
+                notifier.vacated(app, key.channel(), Duration.ZERO);
             }
         }, ex -> log.warn("The {} webhook of {} (dead node's share) is lost: looking up app {} failed: {}",
                 transition.kind() == Transition.Kind.MEMBER_REMOVED ? "member_removed" : "channel_vacated", key,

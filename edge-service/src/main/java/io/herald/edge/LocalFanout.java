@@ -55,7 +55,10 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
             Subscribers s = existing;
             if (s == null) {
                 s = new Subscribers(node.subscribe(key).cache());
-                s.ready.subscribe(null, ex -> log.warn("Subscribing to {} failed", key, ex));
+                // One line, no stack trace: under a shard outage every new channel fails alike, and the
+                // broker retries its subscriptions itself.
+                s.ready.subscribe(null, ex -> log.warn("Subscribing to {} failed (retried by the broker): {}", key,
+                        ex.toString()));
             }
             s.connections.add(connection);
             return s;

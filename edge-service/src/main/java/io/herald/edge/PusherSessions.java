@@ -5,8 +5,12 @@ import io.herald.core.protocol.ClientFrame;
 import io.herald.core.protocol.ProtocolException;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.edge.config.EdgeProperties;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Mono;
@@ -21,6 +25,11 @@ import reactor.core.publisher.Mono;
 public final class PusherSessions {
 
     private static final Logger log = LoggerFactory.getLogger(PusherSessions.class);
+
+    /** The WebSocket code of a connection that ended without a close frame. */
+    static final int NO_CLOSE_FRAME = 1006;
+    /** Bounds the wait for the client's close status once the connection has ended. */
+    private static final Duration CLOSE_STATUS_WAIT = Duration.ofSeconds(1);
 
     private final EdgeProperties properties;
     private final ConnectionRegistry registry;
@@ -40,6 +49,11 @@ public final class PusherSessions {
         this.activityTimeoutSeconds = (int) properties.activityTimeout().toSeconds();
     }
 
+    /** Counts every connection of this node that ended, refusals at the handshake included. */
+    public ConnectionCloses closes() {
+        return registry.closes();
+    }
+
     /** Serves one connection of {@code app} until either side closes it. */
     public Mono<Void> run(WebSocketSession session, App app) {
         EdgeConnection connection = new EdgeConnection(session, app, socketIds.next(),
@@ -48,11 +62,16 @@ public final class PusherSessions {
         log.debug("Connection opened: app {} socket {}", app.id(), connection.socketId());
         connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));
 
+        AtomicReference<Throwable> inboundError = new AtomicReference<>();
         Mono<Void> inbound = session.receive()
                 .doOnNext(message -> onFrame(connection, message))
+                .doOnError(inboundError::set)
                 .doFinally(signal -> {
                     connection.terminate();
                     release(connection);
+                    // Counted when the inbound side ends: the outbound one may never finish
+                    // flushing to a client that stopped reading (a 4100).
+                    closeCode(session, connection, inboundError.get()).subscribe(registry.closes()::count);
                 })
                 .then();
         Mono<Void> outbound = session.send(connection.outbound())
@@ -62,6 +81,25 @@ public final class PusherSessions {
             log.debug("Connection {} ended with an error: {}", connection, ex.toString());
             return Mono.empty();
         });
+    }
+
+    /**
+     * The code a connection ended with: the server's when it closed it, the one a broken frame
+     * called for (1009 for a frame over the limit), else the client's close frame, or 1006 when
+     * the connection ended without one.
+     */
+    private static Mono<Integer> closeCode(WebSocketSession session, EdgeConnection connection, Throwable inboundError) {
+        if (connection.closeStatus() != null) {
+            return Mono.just(connection.closeStatus().getCode());
+        }
+        if (inboundError instanceof CorruptedWebSocketFrameException corrupted) {
+            return Mono.just(corrupted.closeStatus().code());
+        }
+        // Known once the inbound side has ended, which it has here; the timeout only guards the count.
+        return session.closeStatus().map(CloseStatus::getCode)
+                .timeout(CLOSE_STATUS_WAIT, Mono.empty())
+                .onErrorResume(ex -> Mono.empty())
+                .defaultIfEmpty(NO_CLOSE_FRAME);
     }
 
     private void release(EdgeConnection connection) {

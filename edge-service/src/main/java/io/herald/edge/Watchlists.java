@@ -52,8 +52,15 @@ public final class Watchlists {
     private final ChannelState state;
     private final ChannelNotifier notifier;
     private final String nodeId;
+    private final StateCommandLimit limit;
+    private final StateRepairs repairs;
+    private final IncidentLog incidents;
 
-    public Watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, String nodeId) {
+    public Watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, String nodeId,
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents) {
+        this.limit = limit;
+        this.repairs = repairs;
+        this.incidents = incidents;
         this.fanout = fanout;
         this.state = state;
         this.notifier = notifier;
@@ -102,10 +109,16 @@ public final class Watchlists {
         }
     }
 
+    /**
+     * Records the connection's user online. A join that fails may have been recorded all the same
+     * (a timeout): it is undone, as an online record the connection does not count in (the user
+     * would stay online for its watchers forever); the user then counts as offline for it.
+     */
     private void markOnline(EdgeConnection connection, App app, String userId) {
         ChannelKey key = new ChannelKey(app.id(), ONLINE_PREFIX + userId);
-        state.join(key, nodeId, connection.socketId(), new PresenceMember(userId, null),
-                ChannelState.DEFAULT_MAX_PRESENCE_MEMBERS).subscribe(joined -> {
+        // Never refused by the node's limit: a signed-in user's online state is not retried by the client.
+        limit.run(() -> state.join(key, nodeId, connection.socketId(), new PresenceMember(userId, null),
+                ChannelState.DEFAULT_MAX_PRESENCE_MEMBERS)).subscribe(joined -> {
                     if (joined.memberAdded()) {
                         notifier.publish(key, PusherCodec.watchlistEvents(List.of(userId), List.of()), null);
                     }
@@ -114,18 +127,29 @@ public final class Watchlists {
                         // Closed while the record was being made: undo it.
                         markOffline(connection);
                     }
-                }, ex -> log.warn("Recording user {} of app {} online failed: {}", userId, app.id(), ex.toString()));
+                }, ex -> {
+                    incidents.report("online records failed (undone)", "user " + userId + " of app " + app.id()
+                            + ": " + ex);
+                    markOffline(connection);
+                });
     }
 
+    /** Removes the connection's online record; a failure is retried by {@link StateRepairs} until it is recorded. */
     private void markOffline(EdgeConnection connection) {
         String userId = connection.userId();
+        offlineOnce(connection, userId).subscribe(null, ex -> {
+            incidents.report("offline records failed, each retried until it is recorded", ex.toString());
+            repairs.later(connection, ONLINE_PREFIX + userId, () -> offlineOnce(connection, userId));
+        });
+    }
+
+    private Mono<Void> offlineOnce(EdgeConnection connection, String userId) {
         ChannelKey key = new ChannelKey(connection.appId(), ONLINE_PREFIX + userId);
-        state.leave(key, nodeId, connection.socketId(), userId).subscribe(left -> {
+        return limit.run(() -> state.leave(key, nodeId, connection.socketId(), userId)).doOnNext(left -> {
             if (left.memberRemoved()) {
                 notifier.publish(key, offline(userId), null);
             }
-        }, ex -> log.warn("Recording user {} of app {} offline failed: {}", userId, connection.appId(),
-                ex.toString()));
+        }).then();
     }
 
     /** Subscribes to the watched users' announcements, then sends their current state. */

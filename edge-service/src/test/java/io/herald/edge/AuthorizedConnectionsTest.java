@@ -30,6 +30,7 @@ class AuthorizedConnectionsTest extends EdgeAppTestSupport {
 
     @Test
     void onlyConnectionsThatNeitherSignInNorSubscribeToAPrivateChannelAreClosedWith4009() {
+        double closedBefore = server.closed(PusherError.UNAUTHORIZED.code());
         try (RawClient privateSubscriber = connect(); RawClient signedIn = connect(); RawClient anonymous = connect()) {
             String privateSocket = privateSubscriber.established();
             String auth = ChannelSignatures.token(KEY, SECRET,
@@ -50,6 +51,7 @@ class AuthorizedConnectionsTest extends EdgeAppTestSupport {
             assertThat(anonymous.next("pusher:error").get("data").get("code").asInt())
                     .isEqualTo(PusherError.UNAUTHORIZED.code());
             assertThat(anonymous.awaitClose()).isEqualTo(PusherError.UNAUTHORIZED.code());
+            server.awaitClosed(PusherError.UNAUTHORIZED.code(), closedBefore + 1);
 
             // Both opened before the anonymous one, so their time ran out first: they are still served.
             for (RawClient authorized : new RawClient[] { privateSubscriber, signedIn }) {

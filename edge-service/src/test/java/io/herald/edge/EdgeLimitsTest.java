@@ -58,6 +58,7 @@ class EdgeLimitsTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> server.bean(LocalFanout.class).localSubscribers(
                     new io.herald.core.broker.ChannelKey(EdgeTestServer.APP_ID, "firehose")) == 2);
             int before = registry.size();
+            double overCapacityBefore = server.closed(4100);
             String payload = "x".repeat(8000);
             // The stalled socket never reads; keep publishing until the server gives up on it.
             for (int i = 0; i < 20_000 && registry.size() == before; i++) {
@@ -73,6 +74,7 @@ class EdgeLimitsTest {
             assertThat(dropped).as("herald.messages.dropped is registered").isNotNull();
             // The frame that did not fit and the 16 the full queue held, less any Netty took meanwhile.
             assertThat(dropped.count()).isBetween(2.0, 17.0);
+            server.awaitClosed(4100, overCapacityBefore + 1);
             // The healthy subscriber is still connected and served.
             healthy.frames.clear();
             server.publish("firehose", "after", "ok", null);
@@ -83,6 +85,7 @@ class EdgeLimitsTest {
 
     @Test
     void pingsSilentClientsAndClosesThoseThatDoNotAnswerWith4201() {
+        double pongMissedBefore = server.closed(4201);
         try (RawClient silent = RawClient.connect(server.appUrl()); RawClient lively = RawClient.connect(server.appUrl())) {
             silent.established();
             lively.established();
@@ -96,6 +99,7 @@ class EdgeLimitsTest {
             assertThat(silent.awaitClose()).isEqualTo(4201);
             answering.join();
             assertThat(lively.closeCode).isNotDone();
+            server.awaitClosed(4201, pongMissedBefore + 1);
         }
     }
 
@@ -117,6 +121,8 @@ class EdgeLimitsTest {
                     assertThat(client.awaitClose()).isEqualTo(4200);
                 }
                 closing.join();
+                // Counted as they left, even while the node shut down (the meters outlive the context).
+                own.awaitClosed(4200, 3);
             }
             finally {
                 clients.forEach(RawClient::close);
@@ -124,7 +130,7 @@ class EdgeLimitsTest {
         }
     }
 
-    private static void handshake(Socket socket, OutputStream out) throws IOException {
+    static void handshake(Socket socket, OutputStream out) throws IOException {
         String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
         out.write(("GET /app/" + EdgeTestServer.KEY + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\n"

@@ -74,7 +74,9 @@ class EdgeProtocolTest {
         assertRefused("/app/" + EdgeTestServer.KEY + "/extra?protocol=7", 4005);
     }
 
+    /** Refused with {@code code}, and counted in {@code herald.connections.closed} under it. */
     private void assertRefused(String path, int code) {
+        double before = server.closed(code);
         try (RawClient client = RawClient.connect(server.url(path))) {
             JsonNode error = client.next();
             assertThat(error.get("event").asString()).isEqualTo("pusher:error");
@@ -82,6 +84,24 @@ class EdgeProtocolTest {
             assertThat(error.get("data").get("message").asString()).isNotBlank();
             assertThat(client.awaitClose()).isEqualTo(code);
         }
+        server.awaitClosed(code, before + 1);
+    }
+
+    @Test
+    void countsAClientsNormalCloseAndAConnectionThatEndsWithoutACloseFrame() throws Exception {
+        double normal = server.closed(1000);
+        double abnormal = server.closed(1006);
+        RawClient polite = RawClient.connect(server.appUrl());
+        polite.established();
+        assertThat(polite.closeNormally()).isEqualTo(1000);
+        polite.close();
+        server.awaitClosedAfter(1000, normal);
+        try (java.net.Socket rude = new java.net.Socket("127.0.0.1", server.port)) {
+            EdgeLimitsTest.handshake(rude, rude.getOutputStream());
+            // Gone without a close frame, as a client whose network dropped.
+            rude.setSoLinger(true, 0);
+        }
+        server.awaitClosedAfter(1006, abnormal);
     }
 
     @Test
@@ -231,8 +251,10 @@ class EdgeProtocolTest {
         try (RawClient big = RawClient.connect(server.appUrl()); RawClient other = RawClient.connect(server.appUrl())) {
             big.established();
             other.established();
+            double before = server.closed(1009);
             big.send("{\"event\":\"pusher:ping\",\"data\":\"" + "x".repeat(5000) + "\"}");
             assertThat(big.awaitClose()).isEqualTo(1009);
+            server.awaitClosed(1009, before + 1);
             other.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             other.next("pusher:pong");
         }

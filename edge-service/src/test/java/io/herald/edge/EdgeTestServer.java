@@ -26,6 +26,8 @@ final class EdgeTestServer implements AutoCloseable {
 
     final ConfigurableApplicationContext context;
     final int port;
+    /** Kept so that counts can be read after the context closed (meters outlive it). */
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     EdgeTestServer(RedisServer redis, Map<String, Object> extra) {
         this(redis, extra, List.of());
@@ -51,6 +53,7 @@ final class EdgeTestServer implements AutoCloseable {
         initializers.forEach(builder::initializers);
         this.context = builder.run();
         this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        this.meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
     }
 
     /**
@@ -84,6 +87,28 @@ final class EdgeTestServer implements AutoCloseable {
         bean(Broker.class).publish(new Envelope(new ChannelKey(APP_ID, channel), UUID.randomUUID().toString(),
                 excludeSocketId, PusherCodec.channelEvent(event, channel, data, null)))
                 .block(Duration.ofSeconds(5));
+    }
+
+    /** How many connections ended with {@code code}, as {@code herald.connections.closed} counts them. */
+    double closed(int code) {
+        io.micrometer.core.instrument.Counter counter = meters.find(io.herald.core.metrics.HeraldMeters.CONNECTIONS_CLOSED.meterName())
+                .tag("code", String.valueOf(code)).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /**
+     * Waits until {@link #closed} of {@code code} exceeds {@code before}: for codes that other
+     * tests' connections may also end with at the same time (1000, 1006).
+     */
+    void awaitClosedAfter(int code, double before) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> closed(code) > before);
+    }
+
+    /** Waits until {@link #closed} of {@code code} reaches {@code expected}; fails if it does not, or overshoots. */
+    void awaitClosed(int code, double expected) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> closed(code) >= expected);
+        org.assertj.core.api.Assertions.assertThat(closed(code)).as("connections closed with %d", code)
+                .isEqualTo(expected);
     }
 
     @Override

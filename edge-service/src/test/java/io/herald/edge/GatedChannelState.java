@@ -2,6 +2,7 @@ package io.herald.edge;
 
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.state.ChannelState;
+import io.herald.core.state.ChannelStateTimeoutException;
 import io.herald.core.state.ChannelStateUnavailableException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,9 @@ import reactor.core.publisher.Sinks;
  * an error as a lost reply would be. Not a mock: every call is the real adapter's.
  *
  * <p>Also counts, per channel, the joins and leaves the real state has completed, so a test can
- * wait for the edge to have finished what it started.
+ * wait for the edge to have finished what it started. And it can hold every join at once
+ * ({@link #holdAllJoins}, a flood kept in flight) or fail a channel's next leaves before they
+ * reach the real state ({@link #failNextLeaves}: the shard unreachable for the undo).
  */
 final class GatedChannelState implements ChannelState, AutoCloseable {
 
@@ -33,6 +36,9 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
     private final Map<ChannelKey, AtomicInteger> leaves = new ConcurrentHashMap<>();
     private final Map<ChannelKey, AtomicInteger> rejoins = new ConcurrentHashMap<>();
     private final Map<ChannelKey, RejoinHold> armedRejoins = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, AtomicInteger> failingLeaves = new ConcurrentHashMap<>();
+    private volatile Sinks.Empty<Void> allJoins;
+    private final Map<ChannelKey, Sinks.Empty<Void>> heldLeaves = new ConcurrentHashMap<>();
 
     GatedChannelState(ChannelState real) {
         this.real = real;
@@ -61,6 +67,29 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         return count(rejoins, channel).get();
     }
 
+    /**
+     * Every join from now on is recorded by the real state and its answer held until the returned
+     * gate is emptied ({@code tryEmitEmpty}); joins after that pass again.
+     */
+    Sinks.Empty<Void> holdAllJoins() {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        allJoins = gate;
+        gate.asMono().doFinally(signal -> allJoins = null).subscribe();
+        return gate;
+    }
+
+    /** The channel's next leave waits, before it reaches the real state, until the returned gate is emptied. */
+    Sinks.Empty<Void> holdNextLeave(ChannelKey channel) {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        heldLeaves.put(channel, gate);
+        return gate;
+    }
+
+    /** The channel's next {@code count} leaves fail without reaching the real state, as if its shard were down. */
+    void failNextLeaves(ChannelKey channel, int count) {
+        count(failingLeaves, channel).set(count);
+    }
+
     /** Joins of the channel the real state has completed (held ones included, before their release). */
     int joins(ChannelKey channel) {
         return count(joins, channel).get();
@@ -81,12 +110,23 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         Mono<JoinResult> joined = real.join(channel, nodeId, socketId, member, maxMembers)
                 .doOnNext(result -> count(joins, channel).incrementAndGet());
         Hold hold = armed.remove(channel);
+        Sinks.Empty<Void> all = allJoins;
+        if (hold == null && all != null) {
+            return joined.flatMap(result -> all.asMono().thenReturn(result));
+        }
         return hold == null ? joined : hold.apply(joined);
     }
 
     @Override
     public Mono<LeaveResult> leave(ChannelKey channel, String nodeId, String socketId, String userId) {
-        return real.leave(channel, nodeId, socketId, userId).doOnNext(result -> count(leaves, channel).incrementAndGet());
+        AtomicInteger failing = failingLeaves.get(channel);
+        if (failing != null && failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return Mono.error(new ChannelStateUnavailableException(0, "the test made this leave fail", null));
+        }
+        Mono<LeaveResult> left = real.leave(channel, nodeId, socketId, userId)
+                .doOnNext(result -> count(leaves, channel).incrementAndGet());
+        Sinks.Empty<Void> held = heldLeaves.remove(channel);
+        return held == null ? left : held.asMono().then(left);
     }
 
     @Override
@@ -156,7 +196,7 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
         private Mono<JoinResult> apply(Mono<JoinResult> joined) {
             return joined.doOnNext(recorded::complete)
                     .flatMap(result -> gate.asMono().flatMap(pass -> pass ? Mono.just(result)
-                            : Mono.error(new ChannelStateUnavailableException(0, "the test lost this join's answer", null))));
+                            : Mono.error(new ChannelStateTimeoutException(0, "the test lost this join's answer", null))));
         }
 
         /** Waits until the real state has recorded the held join. */
@@ -169,7 +209,7 @@ final class GatedChannelState implements ChannelState, AutoCloseable {
             gate.emitValue(true, Sinks.EmitFailureHandler.FAIL_FAST);
         }
 
-        /** Replaces the answer by a {@link ChannelStateUnavailableException}: recorded, but the edge never hears so. */
+        /** Replaces the answer by a {@link ChannelStateTimeoutException}: recorded, but the edge never hears so. */
         void fail() {
             gate.emitValue(false, Sinks.EmitFailureHandler.FAIL_FAST);
         }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,14 +33,17 @@ class SubscriptionInterleavingTest {
     static EdgeTestServer server;
     static GatedChannelState state;
     static LocalFanout fanout;
+    static StateRepairs repairs;
 
     @BeforeAll
     static void start() {
         redis = RedisServer.start();
-        server = new EdgeTestServer(redis, Map.of(),
+        // Undos that fail are retried only when a test says so (StateRepairs.retry), so their order is known.
+        server = new EdgeTestServer(redis, Map.of("herald.edge.state-repair-interval", "1h"),
                 List.of(EdgeTestServer.wrapping(ChannelState.class, GatedChannelState::new)));
         state = (GatedChannelState) server.bean(ChannelState.class);
         fanout = server.bean(LocalFanout.class);
+        repairs = server.bean(StateRepairs.class);
     }
 
     @AfterAll
@@ -141,7 +145,8 @@ class SubscriptionInterleavingTest {
 
             JsonNode error = client.next("pusher:subscription_error");
             assertThat(error.get("data").get("status").asInt()).isEqualTo(503);
-            assertThat(subscriptionCount(key)).as("the join Redis recorded was undone").isZero();
+            // The answer goes out first, the undo right after it.
+            await().atMost(WAIT).until(() -> subscriptionCount(key) == 0);
             assertThat(fanout.localSubscribers(key)).isZero();
 
             // The client may try again.
@@ -149,6 +154,109 @@ class SubscriptionInterleavingTest {
             client.next("pusher_internal:subscription_succeeded");
             server.publish(key.channel(), "after", "ok", null);
             assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLostJoinIsAnsweredWithoutWaitingForItsUndoAndARetryWaitsForTheUndo() {
+        ChannelKey key = key("answer-before-undo");
+        try (RawClient client = RawClient.connect(server.appUrl())) {
+            client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, TestFrames.subscribe(key.channel()));
+            Sinks.Empty<Void> undo = state.holdNextLeave(key);
+            first.fail();
+
+            // Answered while the undo is still held (not a second command timeout later).
+            assertThat(client.next("pusher:subscription_error").get("data").get("status").asInt()).isEqualTo(503);
+            assertThat(state.leaves(key)).isZero();
+            // A retry waits for the undo, so the undo cannot remove what the retry records.
+            client.send(TestFrames.subscribe(key.channel()));
+            handled(client);
+            assertThat(client.frames).isEmpty();
+            undo.tryEmitEmpty();
+            client.next("pusher_internal:subscription_succeeded");
+            assertThat(state.leaves(key)).isEqualTo(1);
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aLostPresenceJoinWhoseUndoFailsTooIsUndoneLater() {
+        ChannelKey key = key("presence-undo-lost");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "cy"));
+            state.failNextLeaves(key, 1);
+            first.fail();
+
+            JsonNode error = client.next("pusher:subscription_error");
+            assertThat(error.get("data").get("status").asInt()).isEqualTo(503);
+            assertThat(error.get("data").get("error").asString()).contains("did not answer in time");
+            // The undo failed as well: the member Redis recorded is still there, waiting for its repair.
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "cy");
+            assertThat(repairs.pending()).isEqualTo(1);
+
+            long finished = repairs.finished();
+            repairs.retry();
+            await().atMost(WAIT).until(() -> repairs.finished() > finished);
+            assertThat(state.leaves(key)).isEqualTo(1);
+            assertThat(members(key)).containsExactly("watcher");
+            assertThat(subscriptionCount(key)).isEqualTo(1);
+            assertThat(repairs.pending()).isZero();
+        }
+    }
+
+    @Test
+    void aSubscribeAfterAFailedUndoRunsTheUndoFirstSoTheOthersHearOfTheMember() {
+        ChannelKey key = key("presence-undo-then-again");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            GatedChannelState.Hold first = sendHeld(client, key, subscribePresence(socket, key.channel(), "fay"));
+            state.failNextLeaves(key, 1);
+            first.fail();
+            client.next("pusher:subscription_error");
+            assertThat(repairs.pending()).isEqualTo(1);
+
+            // Subscribing again first undoes the record the failed undo left, then joins afresh:
+            // the join is a real transition, announced to the others (the lost one never was).
+            client.send(subscribePresence(socket, key.channel(), "fay"));
+            client.next("pusher_internal:subscription_succeeded");
+            assertThat(repairs.pending()).isZero();
+            assertThat(state.leaves(key)).isEqualTo(1);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(client.next("after").get("data").asString()).isEqualTo("ok");
+            assertThat(memberEventsUntil(observer, "after")).containsExactly("-fay", "+fay");
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "fay");
+            assertThat(subscriptionCount(key)).isEqualTo(2);
+
+            // The periodic round has nothing left to do, and the subscription stays.
+            repairs.retry();
+            assertThat(subscriptionCount(key)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anUnsubscribeWhoseLeaveFailsIsRecordedLater() {
+        ChannelKey key = key("presence-leave-lost");
+        try (RawClient observer = watcher(key); RawClient client = RawClient.connect(server.appUrl())) {
+            String socket = client.established();
+            client.send(subscribePresence(socket, key.channel(), "dee"));
+            client.next("pusher_internal:subscription_succeeded");
+            state.failNextLeaves(key, 1);
+            client.send(TestFrames.unsubscribe(key.channel()));
+            handled(client);
+            await().atMost(WAIT).until(() -> repairs.pending() == 1);
+            assertThat(members(key)).containsExactlyInAnyOrder("watcher", "dee");
+
+            long finished = repairs.finished();
+            repairs.retry();
+            await().atMost(WAIT).until(() -> repairs.finished() > finished);
+            server.publish(key.channel(), "after", "ok", null);
+            assertThat(memberEventsUntil(observer, "after")).containsExactly("+dee", "-dee");
+            assertThat(members(key)).containsExactly("watcher");
             assertThat(subscriptionCount(key)).isEqualTo(1);
         }
     }

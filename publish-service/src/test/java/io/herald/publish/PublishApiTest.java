@@ -6,6 +6,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Event;
 import com.pusher.rest.data.Result;
 import io.herald.core.broker.Envelope;
+import io.herald.core.testing.RawHttp;
 import io.herald.core.testing.RedisServer;
 import io.herald.publish.testing.ChannelProbe;
 import io.herald.publish.testing.SignedRequests;
@@ -434,5 +435,13 @@ class PublishApiTest {
                 .expectBody()
                 .jsonPath("$.status").isEqualTo(status)
                 .jsonPath("$.error").value(String.class, error -> assertThat(error).contains(messagePart));
+    }
+
+    @Test
+    void answersAnOversizedRequestLineOrHeadersWithHeraldsErrorBody() throws java.io.IOException {
+        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        RawHttp.assertHeraldError(RawHttp.exchange(port, RawHttp.longUriRequest(10_000)), 414);
+        RawHttp.assertHeraldError(RawHttp.exchange(port, RawHttp.hugeHeaderRequest("/apps/" + APP + "/channels", 20_000)),
+                431);
     }
 }

@@ -24,8 +24,9 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The beans every Herald service shares: the clock, the Redis connections and the broker here; apps and signature
- * verification ({@link AppConfiguration}), channel state ({@link ChannelStateConfiguration}) and
- * the webhook queue ({@link WebhookCoreConfiguration}) in the imported configurations. Each
+ * verification ({@link AppConfiguration}), channel state ({@link ChannelStateConfiguration}),
+ * the webhook queue ({@link WebhookCoreConfiguration}) and the limits on slow HTTP clients
+ * ({@link HttpServerConfiguration}) in the imported configurations. Each
  * service configuration imports this one; in the standalone server they all share one set.
  *
  * <p>Every Redis adapter (broker, channel state and cache, app store, webhook queue and failure
@@ -37,7 +38,8 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
-@Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class })
+@Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class,
+        HttpServerConfiguration.class })
 public class HeraldCoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HeraldCoreConfiguration.class);

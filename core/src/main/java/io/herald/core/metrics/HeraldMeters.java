@@ -10,10 +10,30 @@ public enum HeraldMeters {
 
     /** Gauge: open WebSocket connections on this edge node. Tag {@code app_id}. */
     CONNECTIONS("herald.connections"),
-    /** Counter: connections refused or closed by the server, tag {@code reason} (a Pusher error name). */
+    /**
+     * Counter: WebSocket connections of an edge node that ended, each once: refused at the
+     * handshake, closed by the server or by the client. Tags {@code code} (the close code:
+     * every Pusher error code and the WebSocket codes 1000–1011 Herald names, else
+     * {@code other}) and {@code reason} (its name, e.g. {@code over_capacity},
+     * {@code message_too_big}); see {@code io.herald.edge.ConnectionCloses}.
+     */
     CONNECTIONS_CLOSED("herald.connections.closed"),
     /** Gauge: channels this edge node is subscribed to on the broker (one per channel, not per client). */
     CHANNELS_SUBSCRIBED("herald.channels.subscribed"),
+    /**
+     * Counter: subscribes an edge refused because of the channel state, tag {@code reason}:
+     * {@code busy} (this node's bound on channel-state commands in flight), {@code timeout} (the
+     * shard did not answer in time), {@code shard_busy} (it answered {@code BUSY}), {@code unavailable}
+     * (the shard is unreachable, loading or read-only), {@code error}.
+     */
+    SUBSCRIPTIONS_REFUSED("herald.subscriptions.refused"),
+    /**
+     * Counter: channel-state undos (leaves of a subscription or online record whose outcome was
+     * unknown, or whose leave failed) that failed and were queued to be retried.
+     */
+    STATE_REPAIRS_QUEUED("herald.state.repairs.queued"),
+    /** Gauge: channel-state undos waiting to be retried on this edge node. */
+    STATE_REPAIRS_PENDING("herald.state.repairs.pending"),
     /** Counter: channel messages accepted by the HTTP API, one per channel. Tag {@code app_id}. */
     MESSAGES_PUBLISHED("herald.messages.published"),
     /** Counter: channel messages written to client sockets. Tag {@code app_id}. */

@@ -2,6 +2,7 @@ package io.herald.core.redis;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
@@ -168,8 +169,14 @@ public final class RedisLink<C extends StatefulConnection<?, ?>> implements Auto
         });
     }
 
-    /** The adapter's unavailable error for this target, naming it without credentials. */
+    /**
+     * The adapter's unavailable error for this target, naming it without credentials. A timeout
+     * says so: the target is up but did not answer in time, which is not an outage.
+     */
     public RuntimeException unavailable(Throwable cause) {
+        if (cause instanceof RedisCommandTimeoutException) {
+            return unavailable.error(describe() + " did not answer in time (" + cause.getMessage() + ")", cause);
+        }
         return unavailable.error(describe() + " is unavailable", cause);
     }
 

@@ -11,6 +11,11 @@ import io.lettuce.core.RedisCommandExecutionException;
  * error Redis itself answered ({@link RedisCommandExecutionException}: a bug in a script, a
  * wrong type, {@code NOGROUP}, {@code BUSYGROUP}) means the server is up, and is passed on as it
  * is, so the adapter can handle it and bugs are not reported as outages.
+ *
+ * <p>A timeout ({@code RedisCommandTimeoutException}, the cause of the error) is "unavailable"
+ * for this rule, but its message says the target did not answer in time, and an adapter may
+ * give it its own subtype (the channel state's {@code ChannelStateTimeoutException}): the
+ * command may have run, and the server is slow rather than down.
  */
 @FunctionalInterface
 public interface RedisUnavailable {

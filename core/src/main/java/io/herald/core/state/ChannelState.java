@@ -38,8 +38,11 @@ import reactor.core.publisher.Mono;
  * Queries read the current state; they may be a moment behind a concurrent join or leave.
  *
  * <h2>Failure</h2>
- * When the channel's store cannot be reached (its Redis shard is down or too slow), calls fail
- * with {@link ChannelStateUnavailableException}; nothing is queued or retried. Calls never block.
+ * When the channel's store cannot be reached (its Redis shard is down), calls fail with
+ * {@link ChannelStateUnavailableException}; when it does not answer in time, with its subclass
+ * {@link ChannelStateTimeoutException}, and then a change may have been made all the same: a
+ * caller undoes a join it could not confirm with {@link #leave}, which is idempotent. Nothing is
+ * queued or retried here. Calls never block.
  */
 public interface ChannelState {
 

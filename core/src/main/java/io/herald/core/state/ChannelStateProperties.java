@@ -10,7 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Cluster-wide channel state and cache channels ({@code herald.state.*}).
  *
  * <p>A dead node's presence members and subscriptions are removed within about
- * {@code node-timeout + heartbeat-interval} of its last heartbeat: 30 s with the defaults.
+ * {@code node-timeout + heartbeat-interval} of its last heartbeat: 30 s with the defaults; their
+ * {@code member_removed} and {@code channel_vacated} webhooks are queued then too, without the
+ * edge's leave delay.
  *
  * @param heartbeatInterval how often each edge node marks itself alive, and how often it looks
  *        for dead nodes to reap

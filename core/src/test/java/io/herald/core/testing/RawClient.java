@@ -129,6 +129,12 @@ public final class RawClient implements WebSocket.Listener, AutoCloseable {
         return closeCode.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Closes with 1000, as a client that leaves politely does, and waits for the server's answering close. */
+    public int closeNormally() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return awaitClose();
+    }
+
     @Override
     public void close() {
         if (!socket.isOutputClosed()) {

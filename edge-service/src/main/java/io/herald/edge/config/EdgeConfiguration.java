@@ -16,6 +16,9 @@ import io.herald.edge.ClientEvents;
 import io.herald.edge.ConnectionRegistry;
 import io.herald.edge.EdgeNode;
 import io.herald.edge.EdgeNodeId;
+import io.herald.edge.IncidentLog;
+import io.herald.edge.StateCommandLimit;
+import io.herald.edge.StateRepairs;
 import io.herald.edge.SubscriptionCounts;
 import io.herald.edge.UserSignin;
 import io.herald.edge.Watchlists;
@@ -95,8 +98,33 @@ public class EdgeConfiguration {
     @ConditionalOnMissingBean
     public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
             ChannelState state, ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts,
-            EdgeNodeId nodeId) {
-        return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value());
+            EdgeNodeId nodeId, StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents,
+            ObjectProvider<MeterRegistry> meters) {
+        return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value(),
+                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    /** This node's bound on channel-state commands in flight ({@code herald.edge.max-state-commands-in-flight}). */
+    @Bean
+    @ConditionalOnMissingBean
+    public StateCommandLimit stateCommandLimit(EdgeProperties properties) {
+        return new StateCommandLimit(properties.maxStateCommandsInFlight());
+    }
+
+    /** Channel-state undos that failed, retried until recorded. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public StateRepairs stateRepairs(StateCommandLimit limit, IncidentLog incidents,
+            ObjectProvider<MeterRegistry> meters, EdgeProperties properties) {
+        return new StateRepairs(limit, incidents, meters.getIfAvailable(SimpleMeterRegistry::new),
+                Schedulers.parallel(), properties.stateRepairInterval());
+    }
+
+    /** One log line per incident of the subscription paths, with a count. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public IncidentLog edgeIncidentLog(Clock clock) {
+        return new IncidentLog(clock, Schedulers.parallel());
     }
 
     @Bean
@@ -119,8 +147,9 @@ public class EdgeConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public Watchlists watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, EdgeNodeId nodeId) {
-        return new Watchlists(fanout, state, notifier, nodeId.value());
+    public Watchlists watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, EdgeNodeId nodeId,
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents) {
+        return new Watchlists(fanout, state, notifier, nodeId.value(), limit, repairs, incidents);
     }
 
     @Bean
@@ -180,8 +209,9 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService) {
-        return new WrongPathWebSocketFilter(webSocketService);
+    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService,
+            ConnectionRegistry registry) {
+        return new WrongPathWebSocketFilter(webSocketService, registry.closes());
     }
 
     /**

@@ -26,9 +26,17 @@ import org.springframework.util.unit.DataSize;
  * @param drainTimeout on shutdown, the longest wait for clients to leave (at least the drain period)
  * @param webhookLeaveDelay how long after a channel's last subscriber or a presence user's last
  *        connection leaves the {@code channel_vacated} / {@code member_removed} webhook waits; if
- *        the channel or user is back by then, none is sent (Pusher: up to 3 s)
+ *        the channel or user is back by then, none is sent (Pusher: up to 3 s); a dead node's
+ *        departures are announced when it is reaped, without this delay
  * @param userAuthenticationTimeout for apps that require user authentication, how long a
  *        connection may stay without {@code pusher:signin} before it is closed with 4009
+ * @param maxStateCommandsInFlight the most channel-state commands (joins, leaves, member lists)
+ *        this node has waiting for their shard's answer; a subscribe beyond it is refused at once
+ *        with a retryable {@code subscription_error} ({@code ServerBusy}, 503) instead of queueing
+ *        behind the others until they all time out. Leaves are counted but never refused
+ * @param stateRepairInterval how often leaves that failed (the undo of a join whose answer was
+ *        lost, or the end of a subscription while the shard was slow or down) are tried again,
+ *        until the channel state records them
  */
 @ConfigurationProperties("herald.edge")
 public record EdgeProperties(
@@ -41,7 +49,9 @@ public record EdgeProperties(
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
         @DefaultValue("30s") Duration userAuthenticationTimeout,
-        @DefaultValue("3s") Duration webhookLeaveDelay) {
+        @DefaultValue("3s") Duration webhookLeaveDelay,
+        @DefaultValue("1000") int maxStateCommandsInFlight,
+        @DefaultValue("1s") Duration stateRepairInterval) {
 
     public EdgeProperties {
         if (activityTimeout.toSeconds() < 1) {
@@ -52,6 +62,12 @@ public record EdgeProperties(
         }
         if (maxSubscriptions < 1) {
             throw new IllegalArgumentException("herald.edge.max-subscriptions must be at least 1");
+        }
+        if (maxStateCommandsInFlight < 1) {
+            throw new IllegalArgumentException("herald.edge.max-state-commands-in-flight must be at least 1");
+        }
+        if (stateRepairInterval.isNegative() || stateRepairInterval.isZero()) {
+            throw new IllegalArgumentException("herald.edge.state-repair-interval must be positive");
         }
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");

@@ -34,6 +34,9 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
     /** The path prefix of the Pusher WebSocket endpoint. */
     public static final String PATH_PREFIX = "/app/";
 
+    /** The session attribute holding the code of a refused handshake, for the count. */
+    static final String REFUSED = PusherWebSocketHandler.class.getName() + ".refused";
+
     private final AppStore apps;
     private final PusherSessions sessions;
     private final int minProtocol;
@@ -46,8 +49,17 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
         this.maxProtocol = maxProtocol;
     }
 
+    /** Serves the connection; a refusal is counted with its code, as an accepted connection is when it ends. */
     @Override
     public Mono<Void> handle(WebSocketSession session) {
+        return check(session).doFinally(signal -> {
+            if (session.getAttributes().get(REFUSED) instanceof Integer code) {
+                sessions.closes().count(code);
+            }
+        });
+    }
+
+    private Mono<Void> check(WebSocketSession session) {
         URI uri = session.getHandshakeInfo().getUri();
         String key = keyOf(uri.getRawPath());
         if (key == null) {
@@ -105,6 +117,7 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
 
     /** Sends {@code pusher:error} with the code, then closes with it, as Pusher does. */
     static Mono<Void> refuse(WebSocketSession session, PusherError error, String message) {
+        session.getAttributes().put(REFUSED, error.code());
         return session.send(Mono.just(session.textMessage(new String(PusherCodec.error(error.code(), message),
                 StandardCharsets.UTF_8))))
                 .then(session.close(new CloseStatus(error.code(), error.message())))

@@ -35,6 +35,13 @@ class EdgePropertiesTest {
     }
 
     @Test
+    void refusesABoundOnChannelStateCommandsNoSubscribeFits() {
+        assertRefused("herald.edge.max-state-commands-in-flight=0",
+                "herald.edge.max-state-commands-in-flight must be at least 1");
+        assertRefused("herald.edge.state-repair-interval=0s", "herald.edge.state-repair-interval must be positive");
+    }
+
+    @Test
     void refusesNegativeDelays() {
         assertRefused("herald.edge.webhook-leave-delay=-1s", "herald.edge.webhook-leave-delay must be zero or more");
         assertRefused("herald.edge.drain-period=-1s", "herald.edge.drain-period must be zero or more");

@@ -2,7 +2,9 @@ package io.herald.core.state.redis;
 
 import io.herald.core.redis.RedisLink;
 import io.herald.core.redis.RedisShards;
+import io.herald.core.state.ChannelStateTimeoutException;
 import io.herald.core.state.ChannelStateUnavailableException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.RedisCodec;
@@ -28,7 +30,14 @@ final class RedisShardConnections<V> implements AutoCloseable {
         this.shards = Objects.requireNonNull(shards, "shards");
         Objects.requireNonNull(codec, "codec");
         this.links = shards.connectEach(purpose, (client, uri) -> client.connectAsync(codec, uri), null,
-                ChannelStateUnavailableException::new);
+                RedisShardConnections::unavailable);
+    }
+
+    /** A timeout is not an outage: the shard is up but slow, and the command may have run. */
+    private static ChannelStateUnavailableException unavailable(int shard, String message, Throwable cause) {
+        return cause instanceof RedisCommandTimeoutException
+                ? new ChannelStateTimeoutException(shard, message, cause)
+                : new ChannelStateUnavailableException(shard, message, cause);
     }
 
     String keyPrefix() {
@@ -53,8 +62,9 @@ final class RedisShardConnections<V> implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} on the shard; a shard that is not connected, a timeout or a lost
-     * connection fail with {@link ChannelStateUnavailableException}. Errors Redis itself reports
+     * Runs {@code command} on the shard; a shard that is not connected or a lost connection fail
+     * with {@link ChannelStateUnavailableException}, a timeout with its subclass
+     * {@link ChannelStateTimeoutException}. Errors Redis itself reports
      * (a bug in a script, a wrong type) are passed on as they are.
      */
     <T> Mono<T> on(int index, Function<RedisReactiveCommands<String, V>, Mono<T>> command) {

@@ -1,0 +1,41 @@
+package io.herald.core.web;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Limits on slow HTTP clients, applied to every HTTP listener of every Herald service
+ * ({@code herald.http.*}); see {@link HttpConnectionGuard}. A WebSocket connection is under
+ * these limits only until its upgrade is answered; after that the edge's own activity check
+ * (ping, then 4201) watches it.
+ *
+ * @param headerReadTimeout how long a client may take to send a request's line and headers,
+ *        from its first byte; a client that is slower is answered 408 and disconnected
+ * @param idleTimeout how long a connection may stay open without sending a request: before the
+ *        first one and between keep-alive requests; after it the connection is closed
+ */
+@ConfigurationProperties("herald.http")
+public record HttpServerProperties(
+        @DefaultValue("10s") Duration headerReadTimeout,
+        @DefaultValue("60s") Duration idleTimeout) {
+
+    /** The defaults. */
+    public static final HttpServerProperties DEFAULTS = new HttpServerProperties(Duration.ofSeconds(10),
+            Duration.ofSeconds(60));
+
+    public HttpServerProperties {
+        List<String> problems = new ArrayList<>();
+        if (headerReadTimeout == null || headerReadTimeout.toMillis() < 1) {
+            problems.add("herald.http.header-read-timeout must be at least 1ms, was " + headerReadTimeout);
+        }
+        if (idleTimeout == null || idleTimeout.toMillis() < 1) {
+            problems.add("herald.http.idle-timeout must be at least 1ms, was " + idleTimeout);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+}
