@@ -30,8 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -149,6 +151,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     private final RedisLink<StatefulRedisConnection<String, String>> commands;
     private final RedisLink<StatefulRedisPubSubConnection<String, String>> pubSub;
     private final AppChanges changes = new AppChanges("Redis");
+    private final OwnEchoes ownEchoes = new OwnEchoes();
     private final String epochKey;
     private final String lostKey;
     /** The epoch this process last saw; null until {@link #seed}. */
@@ -171,7 +174,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
         RedisPubSubAdapter<String, String> listener = new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                if (changesChannel.equals(channel)) {
+                if (changesChannel.equals(channel) && !ownEchoes.consume(message)) {
                     changes.emit(message);
                 }
             }
@@ -362,8 +365,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     @Override
     public Mono<App> create(App app) {
         Objects.requireNonNull(app, "app");
-        return runCreate(app).map(result -> switch (result) {
-            case "ok" -> app;
+        return ownEchoes.around(app.id(), runCreate(app)).map(result -> switch (result) {
+            case "ok" -> announcedHere(app.id(), app);
             case "id" -> throw new AppConflictException("An app with id " + app.id() + " exists");
             case "key" -> throw new AppConflictException("An app with key " + app.key() + " exists");
             default -> throw new IllegalStateException("Unexpected answer from Redis: " + result);
@@ -388,9 +391,9 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
             App updated = AppRegistry.checkedUpdate(current.app(), change.apply(current.app()));
             List<String> args = new ArrayList<>(List.of(current.version(), changesChannel, appId));
             args.addAll(fields(updated));
-            return redis(r -> r.<String>eval(UPDATE, ScriptOutputType.VALUE, new String[] { appKey(appId) },
-                    args.toArray(String[]::new)).next()).flatMap(result -> switch (result) {
-                        case "ok" -> Mono.just(updated);
+            return ownEchoes.around(appId, redis(r -> r.<String>eval(UPDATE, ScriptOutputType.VALUE,
+                    new String[] { appKey(appId) }, args.toArray(String[]::new)).next())).flatMap(result -> switch (result) {
+                        case "ok" -> Mono.just(announcedHere(appId, updated));
                         case "missing" -> Mono.empty();
                         case "conflict" -> attempt < MAX_UPDATE_ATTEMPTS
                                 ? Mono.defer(() -> update(appId, change, attempt + 1))
@@ -403,10 +406,27 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
 
     @Override
     public Mono<Boolean> delete(String appId) {
-        return redis(r -> r.<String>eval(DELETE, ScriptOutputType.VALUE,
+        return ownEchoes.around(appId, redis(r -> r.<String>eval(DELETE, ScriptOutputType.VALUE,
                 new String[] { appKey(appId), prefix + "apps", lostKey }, prefix + "app-key:", changesChannel, appId,
-                prefix + "app-gone-key:", prefix + "app-gone:").next())
-                .map("ok"::equals);
+                prefix + "app-gone-key:", prefix + "app-gone:").next()))
+                .map("ok"::equals)
+                .doOnNext(deleted -> {
+                    if (deleted) {
+                        announcedHere(appId, null);
+                    }
+                });
+    }
+
+    /**
+     * Announces a write of this process to this process's subscribers at once, before the caller
+     * hears it succeeded, so that this process reads its own writes: a secret rotated with no grace
+     * stops at once here (the admin API's promise), without waiting for the announcement's round
+     * trip through Redis pub/sub, which is how other processes hear of it. The pub/sub copy of it
+     * is then skipped here ({@link OwnEchoes}), so each write is announced once.
+     */
+    private <T> T announcedHere(String appId, T result) {
+        changes.emit(appId);
+        return result;
     }
 
     @Override
@@ -487,5 +507,41 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
     private void shutdown() {
         commands.close();
         pubSub.close();
+    }
+
+    /**
+     * The pub/sub copies of this process's own writes, to skip: a write counts one expected echo
+     * from before it is sent (the copy may arrive before the write's own reply) until its reply,
+     * and gives it back if the write announced nothing ("missing", "conflict", an error: a write
+     * whose outcome is unknown then lets its copy through, which only announces it twice, never
+     * swallows another process's announcement for long).
+     */
+    private static final class OwnEchoes {
+
+        private final Map<String, AtomicInteger> expected = new ConcurrentHashMap<>();
+
+        <T> Mono<T> around(String appId, Mono<T> write) {
+            return Mono.defer(() -> {
+                expected.computeIfAbsent(appId, id -> new AtomicInteger()).incrementAndGet();
+                return write.doOnNext(result -> {
+                    if (!"ok".equals(result)) {
+                        consume(appId);
+                    }
+                }).doOnError(ex -> consume(appId));
+            });
+        }
+
+        /** Whether {@code appId}'s announcement is the echo of one of this process's writes (then counted off). */
+        boolean consume(String appId) {
+            AtomicInteger count = expected.get(appId);
+            if (count == null) {
+                return false;
+            }
+            int left = count.getAndUpdate(n -> n > 0 ? n - 1 : 0);
+            if (left <= 1) {
+                expected.remove(appId, count);
+            }
+            return left > 0;
+        }
     }
 }

@@ -131,6 +131,32 @@ class RedisAppStoreTest extends AppRegistryContractTest {
     }
 
     @Test
+    void thisProcessHearsOfItsOwnWriteBeforeTheWriteCompletesAndOnlyOnce() {
+        // Read-your-writes: a secret rotated with no grace stops at once in the process that rotated it.
+        List<String> announced = new CopyOnWriteArrayList<>();
+        Disposable subscription = registry.changes().subscribe(announced::add);
+        try {
+            registry.create(app("own-1", "own-k1")).block(TIMEOUT);
+            assertThat(announced).containsExactly("own-1");
+            registry.update("own-1", a -> a.withEnabled(false)).block(TIMEOUT);
+            assertThat(announced).containsExactly("own-1", "own-1");
+            registry.delete("own-1").block(TIMEOUT);
+            assertThat(announced).containsExactly("own-1", "own-1", "own-1");
+
+            // The pub/sub copies of those three writes are not announced again; another
+            // process's write still is.
+            try (RedisAppStore other = store(properties(redis.uri(), prefix))) {
+                other.create(app("other-1", "other-k1")).block(TIMEOUT);
+            }
+            await().atMost(TIMEOUT).until(() -> announced.contains("other-1"));
+            assertThat(announced).containsExactly("own-1", "own-1", "own-1", "other-1");
+        }
+        finally {
+            subscription.dispose();
+        }
+    }
+
+    @Test
     void aRedisOutageEndsWithAResyncAnnouncement() {
         try (RedisServer own = RedisServer.start();
                 RedisAppStore store = store(properties(own.uri(), prefix))) {
