@@ -69,7 +69,6 @@ class GatewayClusterTest {
         gatewayProperties.put("herald.gateway.publishers[1]", "http://127.0.0.1:" + ServerTesting.port(publishers.get(1)));
         gatewayProperties.put("herald.gateway.max-request-size", "64KB");
         gatewayProperties.put("spring.cloud.loadbalancer.health-check.interval", "200ms");
-        gatewayProperties.put("spring.cloud.loadbalancer.configurations", "default");
         gateway = run(GatewayApplication.builder(), gatewayProperties);
         gatewayPort = ServerTesting.port(gateway);
         api = new Pusher(APP_ID, KEY, SECRET);

@@ -15,6 +15,7 @@ import org.springframework.cloud.client.circuitbreaker.Customizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -66,6 +67,17 @@ public class GatewayConfiguration {
     @ConditionalOnMissingBean
     public AppIdKeyResolver appIdKeyResolver() {
         return new AppIdKeyResolver();
+    }
+
+    /**
+     * The client of Spring Cloud LoadBalancer's health checks (its health-check configuration is
+     * only active with a {@code WebClient.Builder} bean, which Spring Boot 4 declares only with
+     * its separate WebClient module). A plain builder: the checks go to each instance directly.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public WebClient.Builder heraldHealthCheckWebClientBuilder() {
+        return WebClient.builder();
     }
 
     /** Every route's breaker, with the request timeout as its time limit. */
