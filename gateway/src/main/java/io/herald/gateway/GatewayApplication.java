@@ -43,7 +43,6 @@ public class GatewayApplication {
         // last, like nginx's $proxy_add_x_forwarded_for. Narrow it to the load balancer's addresses
         // to drop entries a client forged.
         defaults.put("spring.cloud.gateway.server.webflux.trusted-proxies", ".*");
-        defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,gateway");
         return Collections.unmodifiableMap(defaults);
     }
 

@@ -22,6 +22,7 @@ final class FakeService implements AutoCloseable {
 
     final List<Received> received = new CopyOnWriteArrayList<>();
     private final DisposableServer server;
+    private final String uri;
 
     FakeService(int status, Duration delay) {
         server = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> {
@@ -35,10 +36,12 @@ final class FakeService implements AutoCloseable {
                     .then(response.status(status).header("Content-Type", "application/json")
                             .sendString(Mono.just("{}")).then());
         }).bindNow();
+        uri = "http://127.0.0.1:" + server.port();
     }
 
+    /** Its address; still the same after {@link #close()} (a port nothing listens on). */
     String uri() {
-        return "http://127.0.0.1:" + server.port();
+        return uri;
     }
 
     @Override

@@ -167,6 +167,9 @@ class GatewayClusterTest {
         assertThat(get("/actuator/health").body()).contains("\"UP\"");
         api.get("/channels");
         assertThat(get("/actuator/prometheus").body()).contains("spring_cloud_gateway_requests");
+        // Spring Cloud Gateway's own endpoint can create routes: never on the public port.
+        assertThat(get("/actuator/gateway/routes").statusCode()).isEqualTo(404);
+        assertThat(get("/herald-gateway/unavailable/anything").statusCode()).isEqualTo(404);
     }
 
     /** The HTTP API requests a publish node answered, from its own metrics. */

@@ -99,6 +99,21 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void aServiceThatIsDownGivesAJson503() throws Exception {
+        FakeService stopped = new FakeService(200, Duration.ZERO);
+        stopped.close();
+        // Without health checks, so that the request really goes to the closed port.
+        try (ConfigurableApplicationContext gateway = gateway(stopped,
+                Map.of("spring.cloud.loadbalancer.configurations", "default"))) {
+            HttpResponse<String> response = send(gateway, "POST", "/apps/1/events");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo("{\"error\":\"publish-service is unavailable\",\"status\":503}");
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        }
+    }
+
+    @Test
     void theServiceSeesTheClientInForwardedHeadersAndThePathAndQueryExactlyAsSent() throws Exception {
         try (FakeService publisher = new FakeService(200, Duration.ZERO);
                 ConfigurableApplicationContext gateway = gateway(publisher, Map.of())) {
