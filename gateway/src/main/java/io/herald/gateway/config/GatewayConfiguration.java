@@ -1,0 +1,97 @@
+package io.herald.gateway.config;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.herald.gateway.web.AppIdKeyResolver;
+import io.herald.gateway.web.PathGuard;
+import io.herald.gateway.web.Unavailable;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
+import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The gateway role: Herald's routes on Spring Cloud Gateway ({@link GatewayRoutes}), the service
+ * instances from configuration ({@link Backends}), the breakers' settings and JSON 503 fallback,
+ * and the path guard. A Spring Boot auto-configuration, on only with {@value #ENABLED}{@code =true}
+ * ({@code GatewayApplication} sets it). The gateway is its own process, never a role of the
+ * standalone server (docs/architecture.md, "Departures"). Every bean replaceable.
+ *
+ * <p>The per-tenant API request limit is not enforced yet: {@link AppIdKeyResolver} is the key
+ * of Spring Cloud Gateway's rate-limiter SPI, and the limiter behind Herald's {@code RateLimiter}
+ * port is wired in a later change.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(GatewayConfiguration.ENABLED)
+@EnableConfigurationProperties(GatewayProperties.class)
+public class GatewayConfiguration {
+
+    /** The role's switch. */
+    public static final String ENABLED = "herald.gateway.enabled";
+
+    @Bean
+    @ConditionalOnMissingBean
+    public Backends heraldBackends(GatewayProperties properties) {
+        return new Backends(properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "heraldRoutes")
+    public RouteLocator heraldRoutes(RouteLocatorBuilder builder, GatewayProperties properties) {
+        return GatewayRoutes.routes(builder, properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "heraldUnavailableRoutes")
+    public RouterFunction<ServerResponse> heraldUnavailableRoutes() {
+        return Unavailable.routes();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PathGuard heraldPathGuard() {
+        return new PathGuard();
+    }
+
+    /** The key of the per-app request limit (the limiter itself comes with the RateLimiter port). */
+    @Bean
+    @ConditionalOnMissingBean
+    public AppIdKeyResolver appIdKeyResolver() {
+        return new AppIdKeyResolver();
+    }
+
+    /**
+     * The client of Spring Cloud LoadBalancer's health checks (its health-check configuration is
+     * only active with a {@code WebClient.Builder} bean, which Spring Boot 4 declares only with
+     * its separate WebClient module). A plain builder: the checks go to each instance directly.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public WebClient.Builder heraldHealthCheckWebClientBuilder() {
+        return WebClient.builder();
+    }
+
+    /** Every route's breaker, with the request timeout as its time limit. */
+    @Bean
+    public Customizer<ReactiveResilience4JCircuitBreakerFactory> heraldBreakers(GatewayProperties properties) {
+        GatewayProperties.Breaker breaker = properties.breaker();
+        return factory -> factory.configureDefault(id -> new Resilience4JConfigBuilder(id)
+                .circuitBreakerConfig(CircuitBreakerConfig.custom()
+                        .failureRateThreshold(breaker.failureRateThreshold())
+                        .slidingWindowSize(breaker.windowSize())
+                        .minimumNumberOfCalls(breaker.minimumCalls())
+                        .waitDurationInOpenState(breaker.openFor())
+                        .build())
+                .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(properties.timeout()).build())
+                .build());
+    }
+}

@@ -1,0 +1,43 @@
+package io.herald.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class GatewayPropertiesTest {
+
+    private static GatewayProperties with(List<URI> edges, DataSize max, int retries) {
+        return new GatewayProperties(edges, List.of(), List.of(), List.of(), List.of("/usage/**"), max,
+                Duration.ofSeconds(10), retries, new GatewayProperties.Breaker(50, 20, 10, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void anInstanceMustBeAnHttpUriWithAHost() {
+        assertThatThrownBy(() -> with(List.of(URI.create("edge-1:6001")), DataSize.ofMegabytes(1), 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http(s)://host:port");
+        assertThatThrownBy(() -> with(List.of(URI.create("ws://edge-1:6001")), DataSize.ofMegabytes(1), 2))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void limitsMustBeSensible() {
+        assertThatThrownBy(() -> with(List.of(), DataSize.ofBytes(0), 2)).hasMessageContaining("max-request-size");
+        assertThatThrownBy(() -> with(List.of(), DataSize.ofMegabytes(1), -1)).hasMessageContaining("retries");
+    }
+
+    @Test
+    void instancesBecomeServiceInstancesOfTheirService() {
+        Backends backends = new Backends(with(List.of(URI.create("http://edge-1:6001"), URI.create("https://edge-2")),
+                DataSize.ofMegabytes(1), 2));
+
+        assertThat(backends.getInstances(Backends.EDGE).collectList().block())
+                .extracting(i -> i.getUri().toString())
+                .containsExactly("http://edge-1:6001", "https://edge-2:443");
+        assertThat(backends.getInstances(Backends.PUBLISH).collectList().block()).isEmpty();
+    }
+}
