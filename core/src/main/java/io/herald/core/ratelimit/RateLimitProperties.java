@@ -1,0 +1,42 @@
+package io.herald.core.ratelimit;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How quotas are enforced ({@code herald.ratelimit.*}); the quotas themselves are per app
+ * ({@link io.herald.core.app.AppLimits}). See {@code docs/quotas.md}.
+ *
+ * @param burst how much of a per-second rate one app may spend at once, as a time: a rate of L/s
+ *        allows {@code L × burst} at once (at least 1), so over 10 s at most {@code 10 L + L × burst}
+ * @param leaseLifetime how long a node keeps the units it leased before giving back the rest
+ * @param timeout how long one call to the shared limiter (the state Redis) may take before the
+ *        node decides alone with its local share
+ * @param nodes how many nodes share each quota while they fall back to their local share
+ *        ({@code limit ÷ nodes} each); set it to the number of publish (or edge) replicas
+ * @param breakerOpenFor how long the circuit breaker around the shared limiter stays open after
+ *        failures before it tries again
+ */
+@ConfigurationProperties("herald.ratelimit")
+public record RateLimitProperties(@DefaultValue("500ms") Duration burst, @DefaultValue("1s") Duration leaseLifetime,
+        @DefaultValue("500ms") Duration timeout, @DefaultValue("1") int nodes,
+        @DefaultValue("5s") Duration breakerOpenFor) {
+
+    public RateLimitProperties {
+        burst = burst == null ? Duration.ofMillis(500) : burst;
+        leaseLifetime = leaseLifetime == null ? Duration.ofSeconds(1) : leaseLifetime;
+        timeout = timeout == null ? Duration.ofMillis(500) : timeout;
+        breakerOpenFor = breakerOpenFor == null ? Duration.ofSeconds(5) : breakerOpenFor;
+        if (burst.isNegative() || leaseLifetime.isNegative() || leaseLifetime.isZero() || timeout.isNegative()
+                || timeout.isZero() || breakerOpenFor.isNegative() || breakerOpenFor.isZero() || nodes < 1) {
+            throw new IllegalArgumentException("herald.ratelimit.lease-lifetime, timeout and breaker-open-for must be "
+                    + "positive, burst 0 or more and nodes at least 1");
+        }
+    }
+
+    /** Defaults. */
+    public static RateLimitProperties defaults() {
+        return new RateLimitProperties(null, null, null, 1, null);
+    }
+}
