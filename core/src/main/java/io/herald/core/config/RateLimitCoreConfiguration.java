@@ -4,6 +4,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.ratelimit.AppQuotas;
+import io.herald.core.ratelimit.ConnectionQuota;
+import io.herald.core.ratelimit.InMemoryConnectionQuota;
+import io.herald.core.ratelimit.redis.RedisConnectionQuota;
 import io.herald.core.ratelimit.InMemoryRateLimiter;
 import io.herald.core.ratelimit.LeasedRateLimiter;
 import io.herald.core.ratelimit.RateLimitProperties;
@@ -30,7 +33,8 @@ import reactor.core.scheduler.Schedulers;
  * Quotas for the roles that enforce them (publish today): the shared {@link RateLimiter} — a
  * {@link RedisGcraRateLimiter} on the state Redis when {@code herald.redis.state} is set, else an
  * {@link InMemoryRateLimiter} (right for one process) — and this node's {@link LeasedRateLimiter}
- * over it, whose expired leases are given back every lease lifetime. Every bean can be replaced.
+ * over it, whose expired leases are given back every lease lifetime; and the edges'
+ * {@link ConnectionQuota}. Every bean can be replaced.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RateLimitProperties.class)
@@ -81,6 +85,30 @@ public class RateLimitCoreConfiguration {
                     .register(registry);
         }
         return leased;
+    }
+
+    /**
+     * The concurrent-connection quota (edges): on the state Redis when it is set, else per process
+     * (each node then admits {@code maxConnections ÷ herald.ratelimit.nodes}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public ConnectionQuota connectionQuota(RedisConnections redis, org.springframework.core.env.Environment environment,
+            Clock clock, RateLimitProperties properties) {
+        if (StringUtils.hasText(environment.getProperty("herald.redis.state"))) {
+            // A field of its own per process: the entries are this process's connections.
+            String node = java.util.UUID.randomUUID().toString();
+            return new RedisConnectionQuota(redis, node, clock, properties.connectionTtl(), properties.nodes());
+        }
+        return new InMemoryConnectionQuota(properties.nodes());
+    }
+
+    /** Rewrites this node's connection counts every third of their time to live, on a timer thread. */
+    @Bean(destroyMethod = "dispose")
+    public Disposable connectionQuotaRefresher(ConnectionQuota quota, RateLimitProperties properties) {
+        return Flux.interval(properties.connectionTtl().dividedBy(3), Schedulers.parallel())
+                .concatMap(tick -> quota.refresh().onErrorComplete())
+                .subscribe();
     }
 
     /** Gives back the rest of expired leases every lease lifetime, on a timer thread. */

@@ -17,26 +17,32 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        ({@code limit ÷ nodes} each); set it to the number of publish (or edge) replicas
  * @param breakerOpenFor how long the circuit breaker around the shared limiter stays open after
  *        failures before it tries again
+ * @param connectionTtl how long a node's count of connections counts toward an app's
+ *        {@code maxConnections} without being refreshed (refreshed every third of it): a dead
+ *        node's connections are released after it
  */
 @ConfigurationProperties("herald.ratelimit")
 public record RateLimitProperties(@DefaultValue("500ms") Duration burst, @DefaultValue("1s") Duration leaseLifetime,
         @DefaultValue("500ms") Duration timeout, @DefaultValue("1") int nodes,
-        @DefaultValue("5s") Duration breakerOpenFor) {
+        @DefaultValue("5s") Duration breakerOpenFor, @DefaultValue("30s") Duration connectionTtl) {
 
     public RateLimitProperties {
         burst = burst == null ? Duration.ofMillis(500) : burst;
         leaseLifetime = leaseLifetime == null ? Duration.ofSeconds(1) : leaseLifetime;
         timeout = timeout == null ? Duration.ofMillis(500) : timeout;
         breakerOpenFor = breakerOpenFor == null ? Duration.ofSeconds(5) : breakerOpenFor;
+        connectionTtl = connectionTtl == null ? Duration.ofSeconds(30) : connectionTtl;
         if (burst.isNegative() || leaseLifetime.isNegative() || leaseLifetime.isZero() || timeout.isNegative()
-                || timeout.isZero() || breakerOpenFor.isNegative() || breakerOpenFor.isZero() || nodes < 1) {
-            throw new IllegalArgumentException("herald.ratelimit.lease-lifetime, timeout and breaker-open-for must be "
+                || timeout.isZero() || breakerOpenFor.isNegative() || breakerOpenFor.isZero() || nodes < 1
+                || connectionTtl.toMillis() < 3) {
+            throw new IllegalArgumentException("herald.ratelimit.lease-lifetime, timeout, breaker-open-for and "
+                    + "connection-ttl must be "
                     + "positive, burst 0 or more and nodes at least 1");
         }
     }
 
     /** Defaults. */
     public static RateLimitProperties defaults() {
-        return new RateLimitProperties(null, null, null, 1, null);
+        return new RateLimitProperties(null, null, null, 1, null, null);
     }
 }
