@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.ratelimit.AppQuotas;
+import io.herald.core.ratelimit.http.HttpRateLimiter;
 import io.herald.core.ratelimit.ConnectionQuota;
 import io.herald.core.ratelimit.InMemoryConnectionQuota;
 import io.herald.core.ratelimit.redis.RedisConnectionQuota;
@@ -32,7 +33,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Quotas for the roles that enforce them (publish today): the shared {@link RateLimiter} — a
  * {@link RedisGcraRateLimiter} on the state Redis when {@code herald.redis.state} is set, else an
- * {@link InMemoryRateLimiter} (right for one process) — and this node's {@link LeasedRateLimiter}
+ * {@link InMemoryRateLimiter} (right for one process); an {@link HttpRateLimiter} instead when
+ * {@code herald.ratelimit.url} points at rate-limit-service — and this node's {@link LeasedRateLimiter}
  * over it, whose expired leases are given back every lease lifetime; and the edges'
  * {@link ConnectionQuota}. Every bean can be replaced.
  */
@@ -45,7 +47,16 @@ public class RateLimitCoreConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public RateLimiter rateLimiter(RedisConnections redis, org.springframework.core.env.Environment environment,
-            Clock clock) {
+            Clock clock, RateLimitProperties properties) {
+        if (properties.url() != null) {
+            if (!StringUtils.hasText(properties.internalToken())) {
+                throw new ImpossibleConfigurationException("herald.ratelimit.url is set without "
+                        + "herald.ratelimit.internal-token: rate-limit-service would refuse every call",
+                        "Set herald.ratelimit.internal-token to the token rate-limit-service is configured with");
+            }
+            log.info("Quotas: decided by rate-limit-service at {}", properties.url());
+            return new HttpRateLimiter(properties.url(), properties.internalToken(), properties.timeout());
+        }
         if (StringUtils.hasText(environment.getProperty("herald.redis.state"))) {
             log.info("Quotas: cluster-wide on the state Redis (keys {}quota:*)", redis.keyPrefix());
             return new RedisGcraRateLimiter(redis, clock);

@@ -20,11 +20,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param connectionTtl how long a node's count of connections counts toward an app's
  *        {@code maxConnections} without being refreshed (refreshed every third of it): a dead
  *        node's connections are released after it
+ * @param url rate-limit-service's base URL; when set, decisions go to it over HTTP
+ *        ({@code HttpRateLimiter}) instead of the state Redis or memory
+ * @param internalToken the bearer token of the lease API: what rate-limit-service requires and
+ *        what a node pointed at it sends
  */
 @ConfigurationProperties("herald.ratelimit")
 public record RateLimitProperties(@DefaultValue("500ms") Duration burst, @DefaultValue("1s") Duration leaseLifetime,
         @DefaultValue("500ms") Duration timeout, @DefaultValue("1") int nodes,
-        @DefaultValue("5s") Duration breakerOpenFor, @DefaultValue("30s") Duration connectionTtl) {
+        @DefaultValue("5s") Duration breakerOpenFor, @DefaultValue("30s") Duration connectionTtl,
+        java.net.URI url, String internalToken) {
 
     public RateLimitProperties {
         burst = burst == null ? Duration.ofMillis(500) : burst;
@@ -41,8 +46,15 @@ public record RateLimitProperties(@DefaultValue("500ms") Duration burst, @Defaul
         }
     }
 
+    @Override
+    public String toString() {
+        // Never the token.
+        return "RateLimitProperties[burst=" + burst + ", leaseLifetime=" + leaseLifetime + ", timeout=" + timeout
+                + ", nodes=" + nodes + ", url=" + url + "]";
+    }
+
     /** Defaults. */
     public static RateLimitProperties defaults() {
-        return new RateLimitProperties(null, null, null, 1, null, null);
+        return new RateLimitProperties(null, null, null, 1, null, null, null, null);
     }
 }
