@@ -8,9 +8,9 @@ import org.springframework.context.annotation.Import;
 
 /**
  * Herald in one process, on one port: every role — the edge (WebSocket), the publish API (HTTP),
- * the webhook dispatcher and auth-service's admin API — plus the demo page. The roles are Spring
- * Boot auto-configurations on the classpath; the standalone's {@code application.yml} switches
- * them all on ({@code herald.<role>.enabled}), and any of them can be switched off. Without
+ * the webhook dispatcher, auth-service's admin API and rate-limit-service's lease API (in memory) —
+ * plus the demo page. The roles are Spring Boot auto-configurations on the classpath; the
+ * standalone's {@code application.yml} switches them all on ({@code herald.<role>.enabled}), and any of them can be switched off. Without
  * {@code herald.redis.shards} the broker is in memory and the server needs nothing else; with
  * shards it is one node of a cluster. The admin API needs {@code herald.auth.admin-token}; without
  * it, it is off (403).

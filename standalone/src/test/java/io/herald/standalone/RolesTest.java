@@ -1,5 +1,9 @@
 package io.herald.standalone;
 
+import io.herald.ratelimit.RateLimitServiceApplication;
+import io.herald.ratelimit.config.RateLimitServiceConfiguration;
+import io.herald.ratelimit.web.LeaseHandler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.auth.AuthServiceApplication;
@@ -40,7 +44,8 @@ class RolesTest {
     private final ReactiveWebApplicationContextRunner everyRole = new ReactiveWebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(EdgeConfiguration.class, PublishConfiguration.class,
                     WebhookDispatcherConfiguration.class, AuthServiceConfiguration.class,
-                    AuthServiceOffConfiguration.class, ReactiveUserDetailsServiceAutoConfiguration.class,
+                    AuthServiceOffConfiguration.class, RateLimitServiceConfiguration.class,
+                    ReactiveUserDetailsServiceAutoConfiguration.class,
                     ReactiveWebSecurityAutoConfiguration.class));
 
     static ReactiveWebApplicationContextRunner with(ReactiveWebApplicationContextRunner runner,
@@ -53,7 +58,27 @@ class RolesTest {
     void nothingSwitchedOnNothingRuns() {
         everyRole.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Broker.class)
                 .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(PusherWebSocketHandler.class)
-                .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(ReactiveUserDetailsService.class));
+                .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(ReactiveUserDetailsService.class)
+                .doesNotHaveBean(LeaseHandler.class));
+    }
+
+    @Test
+    void rateLimitServiceRunsTheLeaseApiOnly() {
+        with(everyRole, RateLimitServiceApplication.defaultProperties())
+                .withPropertyValues("herald.ratelimit.internal-token=" + INTERNAL_TOKEN)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(LeaseHandler.class)
+                        .hasBean("leaseRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                        .doesNotHaveBean(EventPublisher.class).doesNotHaveBean(AdminHandler.class));
+    }
+
+    @Test
+    void theStandaloneRunsTheRateLimitRoleAndItsPublishRoleSharesTheLimiter() {
+        everyRole.withPropertyValues("herald.edge.enabled=true", "herald.publish.enabled=true",
+                "herald.ratelimit.enabled=true").run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(LeaseHandler.class).hasSingleBean(io.herald.core.ratelimit.RateLimiter.class)
+                        .hasSingleBean(io.herald.core.ratelimit.LeasedRateLimiter.class)
+                        .getBean(io.herald.core.ratelimit.RateLimiter.class)
+                        .isInstanceOf(io.herald.core.ratelimit.InMemoryRateLimiter.class));
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.herald.core.protocol.PusherCodec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -86,6 +87,9 @@ public final class AppJson {
         node.put("maxPayloadBytes", limits.maxPayloadBytes());
         node.put("maxPresenceMembers", limits.maxPresenceMembers());
         node.put("maxUserInfoBytes", limits.maxUserInfoBytes());
+        node.put("maxApiRequestsPerSecond", limits.maxApiRequestsPerSecond());
+        node.put("maxMessagesPerDay", limits.maxMessagesPerDay());
+        node.put("timeZone", limits.timeZone().getId());
         return node;
     }
 
@@ -125,7 +129,8 @@ public final class AppJson {
             return base;
         }
         unknownFields(node, Set.of("maxConnections", "maxPublishPerSecond", "maxClientEventsPerSecond",
-                "maxPayloadBytes", "maxPresenceMembers", "maxUserInfoBytes"), where, problems);
+                "maxPayloadBytes", "maxPresenceMembers", "maxUserInfoBytes", "maxApiRequestsPerSecond",
+                "maxMessagesPerDay", "timeZone"), where, problems);
         int before = problems.size();
         int maxConnections = integer(node, "maxConnections", base.maxConnections(), 0, where, problems);
         int maxPublish = integer(node, "maxPublishPerSecond", base.maxPublishPerSecond(), 0, where, problems);
@@ -134,10 +139,15 @@ public final class AppJson {
         int maxPayload = integer(node, "maxPayloadBytes", base.maxPayloadBytes(), 1, where, problems);
         int maxPresence = integer(node, "maxPresenceMembers", base.maxPresenceMembers(), 1, where, problems);
         int maxUserInfo = integer(node, "maxUserInfoBytes", base.maxUserInfoBytes(), 1, where, problems);
+        int maxApiRequests = integer(node, "maxApiRequestsPerSecond", base.maxApiRequestsPerSecond(), 0, where,
+                problems);
+        long maxPerDay = longInteger(node, "maxMessagesPerDay", base.maxMessagesPerDay(), where, problems);
+        ZoneId zone = zone(node, "timeZone", base.timeZone(), where, problems);
         if (problems.size() > before) {
             return base;
         }
-        return new AppLimits(maxConnections, maxPublish, maxClientEvents, maxPayload, maxPresence, maxUserInfo);
+        return new AppLimits(maxConnections, maxPublish, maxClientEvents, maxPayload, maxPresence, maxUserInfo,
+                maxApiRequests, maxPerDay, zone);
     }
 
     /** Features from a JSON object; the fields present replace those of {@code base}. */
@@ -255,6 +265,35 @@ public final class AppJson {
             return fallback;
         }
         return value.asInt();
+    }
+
+    private static long longInteger(JsonNode node, String field, long fallback, String where, List<String> problems) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+            problems.add(where + "." + field + " must be an integer of at least 0 (0 = no limit)");
+            return fallback;
+        }
+        return value.asLong();
+    }
+
+    private static ZoneId zone(JsonNode node, String field, ZoneId fallback, String where, List<String> problems) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isString()) {
+            try {
+                return ZoneId.of(value.asString());
+            }
+            catch (java.time.DateTimeException ex) {
+                // reported below
+            }
+        }
+        problems.add(where + "." + field + " must be a time zone id such as UTC or Europe/Paris");
+        return fallback;
     }
 
     private static boolean bool(JsonNode node, String field, boolean fallback, String where, List<String> problems) {

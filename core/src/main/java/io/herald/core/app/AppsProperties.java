@@ -2,6 +2,8 @@ package io.herald.core.app;
 
 import io.herald.core.names.Names;
 import java.net.URI;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Set;
@@ -34,6 +36,9 @@ public record AppsProperties(List<AppProperties> apps) {
      * @param maxPayload the largest {@code data} of one event (Pusher's limit is 10KB)
      * @param maxConnections concurrent connections across the cluster; 0 for no limit
      * @param maxPublishPerSecond messages per second through the HTTP API; 0 for no limit
+     * @param maxApiRequestsPerSecond HTTP API requests per second; 0 for no limit
+     * @param maxMessagesPerDay messages per day through the HTTP API; 0 for no limit
+     * @param timeZone the time zone whose midnight starts a new day for the daily quota
      * @param maxClientEventsPerSecond client events per second per connection (Pusher: 10)
      * @param maxPresenceMembers distinct users in one presence channel (Pusher: 100)
      * @param maxUserInfo the largest presence {@code user_info} (Pusher: 1KB)
@@ -47,6 +52,8 @@ public record AppsProperties(List<AppProperties> apps) {
     public record AppProperties(String id, String key, String secret, String name,
             @DefaultValue("true") boolean enabled, @DefaultValue("10KB") DataSize maxPayload,
             @DefaultValue("0") int maxConnections, @DefaultValue("0") int maxPublishPerSecond,
+            @DefaultValue("0") int maxApiRequestsPerSecond, @DefaultValue("0") long maxMessagesPerDay,
+            @DefaultValue("UTC") ZoneId timeZone,
             @DefaultValue("10") int maxClientEventsPerSecond, @DefaultValue("100") int maxPresenceMembers,
             @DefaultValue("1KB") DataSize maxUserInfo, @DefaultValue("false") boolean clientEvents,
             @DefaultValue("false") boolean userAuthentication, @DefaultValue("false") boolean subscriptionCount,
@@ -59,7 +66,7 @@ public record AppsProperties(List<AppProperties> apps) {
 
         /** An app with Pusher's default limits, no features and no webhooks. */
         public AppProperties(String id, String key, String secret, String name, boolean enabled, DataSize maxPayload) {
-            this(id, key, secret, name, enabled, maxPayload, 0, 0, 10, 100, DataSize.ofKilobytes(1), false, false,
+            this(id, key, secret, name, enabled, maxPayload, 0, 0, 0, 0, ZoneOffset.UTC, 10, 100, DataSize.ofKilobytes(1), false, false,
                     false, false, List.of());
         }
     }
@@ -101,7 +108,8 @@ public record AppsProperties(List<AppProperties> apps) {
             try {
                 limits = new AppLimits(p.maxConnections(), p.maxPublishPerSecond(), p.maxClientEventsPerSecond(),
                         (int) Math.max(1, Math.min(max, Integer.MAX_VALUE)), p.maxPresenceMembers(),
-                        (int) Math.max(1, Math.min(maxUserInfo, Integer.MAX_VALUE)));
+                        (int) Math.max(1, Math.min(maxUserInfo, Integer.MAX_VALUE)), p.maxApiRequestsPerSecond(),
+                        p.maxMessagesPerDay(), p.timeZone());
             }
             catch (IllegalArgumentException ex) {
                 problems.add(where + ": " + ex.getMessage());

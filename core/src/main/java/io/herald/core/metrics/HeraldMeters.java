@@ -47,6 +47,15 @@ public enum HeraldMeters {
     PUBLISH_LATENCY("herald.publish.latency"),
     /** Counter: HTTP API requests answered with an error, tag {@code status}. */
     PUBLISH_ERRORS("herald.publish.errors"),
+    /**
+     * Counter: HTTP API requests refused by a quota, tag {@code quota}: {@code publish} (messages
+     * per second, 429), {@code api} (requests per second, 429), {@code daily} (messages per day, 403).
+     */
+    RATELIMIT_REFUSED("herald.ratelimit.refused"),
+    /** Gauge: 1 while this node enforces its local share of quotas because the shared limiter cannot be reached. */
+    RATELIMIT_DEGRADED("herald.ratelimit.degraded"),
+    /** Counter: leases this node granted from its local share of a quota (the shared limiter unreachable). */
+    RATELIMIT_FALLBACK_DECISIONS("herald.ratelimit.fallback.decisions"),
     /** Gauge: 1 when a Redis shard is reachable, else 0. Tag {@code shard} (its index). */
     REDIS_SHARD_UP("herald.redis.shard.up"),
     /**

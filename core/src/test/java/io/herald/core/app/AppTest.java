@@ -87,4 +87,51 @@ class AppTest {
         assertThatThrownBy(() -> new StaticAppStore(List.of(app, new App("app-2", "key-1", "s", null, true, 1))))
                 .hasMessageContaining("same key").hasMessageNotContaining(SECRET);
     }
+
+    @Test
+    void quotasBindFromPropertiesWithTheirZone() {
+        java.util.Map<String, String> source = java.util.Map.of(
+                "herald.apps[0].id", "app-1", "herald.apps[0].key", "key-1", "herald.apps[0].secret", SECRET,
+                "herald.apps[0].max-connections", "100", "herald.apps[0].max-publish-per-second", "50",
+                "herald.apps[0].max-api-requests-per-second", "20", "herald.apps[0].max-messages-per-day", "5000000000",
+                "herald.apps[0].time-zone", "Europe/Paris");
+        AppsProperties properties = new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(source))
+                .bind("herald", AppsProperties.class).get();
+
+        AppLimits limits = properties.toApps().get(0).limits();
+
+        assertThat(limits).isEqualTo(AppLimits.DEFAULTS.withQuotas(100, 50, 20, 5_000_000_000L,
+                java.time.ZoneId.of("Europe/Paris")));
+        assertThat(new AppsProperties(List.of(new AppsProperties.AppProperties("a", "k", SECRET, null, true, null)))
+                .toApps().get(0).limits().timeZone()).isEqualTo(java.time.ZoneOffset.UTC);
+    }
+
+    @Test
+    void quotasRoundTripThroughJsonAndAPartialObjectKeepsTheRest() {
+        AppLimits limits = AppLimits.DEFAULTS.withQuotas(100, 50, 20, 1_000_000, java.time.ZoneId.of("Asia/Tokyo"));
+        List<String> problems = new java.util.ArrayList<>();
+
+        AppLimits read = AppJson.limitsFromJson(AppJson.limitsToJson(limits), AppLimits.DEFAULTS, "limits", problems);
+        AppLimits patched = AppJson.limitsFromJson(io.herald.core.protocol.PusherCodec.json()
+                .readTree("{\"maxMessagesPerDay\":7}"), limits, "limits", problems);
+
+        assertThat(problems).isEmpty();
+        assertThat(read).isEqualTo(limits);
+        assertThat(patched).isEqualTo(limits.withQuotas(100, 50, 20, 7, java.time.ZoneId.of("Asia/Tokyo")));
+    }
+
+    @Test
+    void aBadTimeZoneOrNegativeDailyQuotaIsReportedAtOnce() {
+        List<String> problems = new java.util.ArrayList<>();
+
+        AppJson.limitsFromJson(io.herald.core.protocol.PusherCodec.json()
+                .readTree("{\"timeZone\":\"Mars/Olympus\",\"maxMessagesPerDay\":-1,\"maxApiRequestsPerSecond\":-2}"),
+                AppLimits.DEFAULTS, "limits", problems);
+
+        assertThat(problems).containsExactlyInAnyOrder(
+                "limits.timeZone must be a time zone id such as UTC or Europe/Paris",
+                "limits.maxMessagesPerDay must be an integer of at least 0 (0 = no limit)",
+                "limits.maxApiRequestsPerSecond must be an integer of at least 0 (0 = no limit)");
+    }
 }

@@ -16,6 +16,8 @@ import io.herald.edge.ClientEvents;
 import io.herald.edge.ConnectionRegistry;
 import io.herald.edge.EdgeNode;
 import io.herald.edge.EdgeNodeId;
+import io.herald.core.config.RateLimitCoreConfiguration;
+import io.herald.core.ratelimit.ConnectionQuota;
 import io.herald.edge.IncidentLog;
 import io.herald.edge.StateCommandLimit;
 import io.herald.edge.StateRepairs;
@@ -56,7 +58,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(EdgeConfiguration.ENABLED)
-@Import(HeraldCoreConfiguration.class)
+@Import({ HeraldCoreConfiguration.class, RateLimitCoreConfiguration.class })
 @EnableConfigurationProperties(EdgeProperties.class)
 public class EdgeConfiguration {
 
@@ -179,8 +181,9 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public PusherWebSocketHandler pusherWebSocketHandler(AppStore apps, PusherSessions sessions,
-            EdgeProperties properties) {
-        return new PusherWebSocketHandler(apps, sessions, properties.minProtocol(), properties.maxProtocol());
+            EdgeProperties properties, ConnectionQuota connectionQuota) {
+        return new PusherWebSocketHandler(apps, sessions, properties.minProtocol(), properties.maxProtocol(),
+                connectionQuota);
     }
 
     @Bean

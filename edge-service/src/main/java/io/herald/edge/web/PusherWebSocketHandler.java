@@ -2,6 +2,7 @@ package io.herald.edge.web;
 
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
+import io.herald.core.ratelimit.ConnectionQuota;
 import io.herald.core.error.PusherError;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.edge.PusherSessions;
@@ -41,8 +42,20 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
     private final PusherSessions sessions;
     private final int minProtocol;
     private final int maxProtocol;
+    private final ConnectionQuota quota;
 
+    /** A handler that enforces no connection quota. */
     public PusherWebSocketHandler(AppStore apps, PusherSessions sessions, int minProtocol, int maxProtocol) {
+        this(apps, sessions, minProtocol, maxProtocol, null);
+    }
+
+    /**
+     * @param quota the apps' concurrent-connection quota ({@code maxConnections}; over it a new
+     *        connection is refused with 4004), or {@code null} for none
+     */
+    public PusherWebSocketHandler(AppStore apps, PusherSessions sessions, int minProtocol, int maxProtocol,
+            ConnectionQuota quota) {
+        this.quota = quota;
         this.apps = apps;
         this.sessions = sessions;
         this.minProtocol = minProtocol;
@@ -90,7 +103,14 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
             if (!found.enabled()) {
                 return refuse(session, PusherError.APP_DISABLED, PusherError.APP_DISABLED.message());
             }
-            return sessions.run(session, found);
+            int limit = found.limits().maxConnections();
+            if (quota == null || limit <= 0) {
+                return sessions.run(session, found);
+            }
+            return quota.open(found.id(), limit).flatMap(taken -> taken
+                    ? sessions.run(session, found).doFinally(signal -> quota.close(found.id()))
+                    : refuse(session, PusherError.OVER_CONNECTION_QUOTA, PusherError.OVER_CONNECTION_QUOTA.message()
+                            + " (" + limit + " concurrent connections)"));
         }).onErrorResume(ex -> {
             // The app store (auth-service, for an edge in a cluster) cannot answer: the documented
             // "back off and retry" range, so clients come back instead of giving up.

@@ -19,7 +19,11 @@ import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
 import io.herald.publish.user.UserRoutes;
 import io.herald.publish.web.PublishRoutes;
+import io.herald.publish.web.ApiQuotas;
 import io.herald.publish.web.RequestAuthenticator;
+import io.herald.core.config.RateLimitCoreConfiguration;
+import io.herald.core.ratelimit.AppQuotas;
+import io.herald.core.ratelimit.LeasedRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -51,7 +55,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(PublishConfiguration.ENABLED)
-@Import(HeraldCoreConfiguration.class)
+@Import({ HeraldCoreConfiguration.class, RateLimitCoreConfiguration.class })
 @EnableConfigurationProperties(PublishProperties.class)
 public class PublishConfiguration {
 
@@ -102,8 +106,14 @@ public class PublishConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public RequestAuthenticator requestAuthenticator(AppStore apps, RequestSignature signature,
-            PublishProperties properties) {
-        return new RequestAuthenticator(apps, signature, (int) properties.maxRequestSize().toBytes());
+            PublishProperties properties, ApiQuotas quotas) {
+        return new RequestAuthenticator(apps, signature, (int) properties.maxRequestSize().toBytes(), quotas);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ApiQuotas apiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, ObjectProvider<MeterRegistry> registry) {
+        return new ApiQuotas(limiter, quotas, registry.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
     @Bean

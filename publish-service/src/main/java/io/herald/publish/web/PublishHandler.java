@@ -53,7 +53,8 @@ public final class PublishHandler {
             requireJson(request);
             App app = signed.app();
             PublishEvent event = parser.event(signed.body(), app);
-            return publisher.publish(app, List.of(event))
+            return authenticator.admitMessages(app, messages(List.of(event)))
+                    .then(Mono.defer(() -> publisher.publish(app, List.of(event))))
                     .then(Mono.fromRunnable(() -> meters.latency(app.id(), System.nanoTime() - start)))
                     .then(eventInfo(app, event))
                     .defaultIfEmpty(EMPTY_OBJECT)
@@ -67,12 +68,18 @@ public final class PublishHandler {
             requireJson(request);
             App app = signed.app();
             List<PublishEvent> events = parser.batch(signed.body(), app);
-            return publisher.publish(app, events)
+            return authenticator.admitMessages(app, messages(events))
+                    .then(Mono.defer(() -> publisher.publish(app, events)))
                     .then(Mono.fromRunnable(() -> meters.latency(app.id(), System.nanoTime() - start)))
                     .then(batchInfo(app, events))
                     .defaultIfEmpty(EMPTY_OBJECT)
                     .flatMap(PublishHandler::ok);
         });
+    }
+
+    /** The channel messages of a request, as quotas (and Pusher) count them: one per event and channel. */
+    private static long messages(List<PublishEvent> events) {
+        return events.stream().mapToLong(event -> event.channels().size()).sum();
     }
 
     /** Any other method on the publish paths. */

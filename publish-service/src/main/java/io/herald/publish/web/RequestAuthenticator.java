@@ -26,8 +26,12 @@ import reactor.core.publisher.Mono;
  * <li>a missing or wrong signature, key, {@code auth_version} or {@code body_md5}, or a timestamp
  * outside the window: 401 (signatures fail closed);</li>
  * <li>a disabled app: 403, only for correctly signed requests, so the state of an app is not
- * told to strangers.</li>
+ * told to strangers;</li>
+ * <li>over the app's API request rate: 429 with {@code Retry-After} ({@link ApiQuotas}), also only
+ * for correctly signed requests, so strangers cannot spend an app's quota.</li>
  * </ol>
+ * Publish handlers then admit the request's messages with {@link #admitMessages} (daily quota:
+ * 403; publish rate: 429).
  * The signature is computed over the request path and the URL-decoded query parameters, exactly
  * as the official server SDKs sign them, and over the raw body bytes (never a re-encoding).
  * Error messages never contain the secret or the expected signature.
@@ -37,8 +41,16 @@ public final class RequestAuthenticator {
     private final AppStore apps;
     private final RequestSignature signature;
     private final int maxRequestBytes;
+    private final ApiQuotas quotas;
 
+    /** An authenticator that enforces no quota. */
     public RequestAuthenticator(AppStore apps, RequestSignature signature, int maxRequestBytes) {
+        this(apps, signature, maxRequestBytes, null);
+    }
+
+    /** @param quotas the app quotas to enforce, or {@code null} for none */
+    public RequestAuthenticator(AppStore apps, RequestSignature signature, int maxRequestBytes, ApiQuotas quotas) {
+        this.quotas = quotas;
         this.apps = Objects.requireNonNull(apps, "apps");
         this.signature = Objects.requireNonNull(signature, "signature");
         if (maxRequestBytes <= 0) {
@@ -55,7 +67,17 @@ public final class RequestAuthenticator {
         return apps.findById(appId)
                 .switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("Unknown app id " + appId
                         + "; check the app id your server SDK is configured with")))
-                .flatMap(app -> readBody(request).map(body -> verify(request, app, body)));
+                .flatMap(app -> readBody(request).map(body -> verify(request, app, body)))
+                .flatMap(signed -> quotas == null ? Mono.just(signed)
+                        : quotas.admitRequest(signed.app()).thenReturn(signed));
+    }
+
+    /**
+     * Admits {@code messages} channel messages (events × channels) of an authenticated request,
+     * or fails with 403 (over the daily quota) or 429 (over the publish rate).
+     */
+    public Mono<Void> admitMessages(App app, long messages) {
+        return quotas == null ? Mono.empty() : quotas.admitMessages(app, messages);
     }
 
     private SignedRequest verify(ServerRequest request, App app, byte[] body) {

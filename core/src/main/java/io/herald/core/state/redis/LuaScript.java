@@ -13,15 +13,16 @@ import reactor.core.publisher.Mono;
 /**
  * A Lua script run by its SHA-1 ({@code EVALSHA}); when the server does not know it yet (first
  * use, or after a restart) it is sent once with {@code EVAL}, which also caches it there.
+ * Public for the other Redis adapters of {@code core} (the rate limiter's scripts).
  */
-final class LuaScript {
+public final class LuaScript {
 
     private static final String[] NO_KEYS = new String[0];
 
     private final String text;
     private final String sha;
 
-    LuaScript(String text) {
+    public LuaScript(String text) {
         this.text = text;
         try {
             this.sha = HexFormat.of().formatHex(
@@ -32,15 +33,20 @@ final class LuaScript {
         }
     }
 
-    String sha() {
+    public String sha() {
         return sha;
     }
 
     /** Runs the script with no keys and {@code args} as ARGV; the reply as a list (integers are {@code Long}s). */
-    Mono<List<Object>> run(RedisReactiveCommands<String, String> commands, String... args) {
-        return commands.<Object>evalsha(sha, ScriptOutputType.MULTI, NO_KEYS, args)
+    public Mono<List<Object>> run(RedisReactiveCommands<String, String> commands, String... args) {
+        return run(commands, NO_KEYS, args);
+    }
+
+    /** Runs the script with {@code keys} as KEYS and {@code args} as ARGV; the reply as a list. */
+    public Mono<List<Object>> run(RedisReactiveCommands<String, String> commands, String[] keys, String... args) {
+        return commands.<Object>evalsha(sha, ScriptOutputType.MULTI, keys, args)
                 .onErrorResume(RedisNoScriptException.class,
-                        ex -> commands.<Object>eval(text, ScriptOutputType.MULTI, NO_KEYS, args))
+                        ex -> commands.<Object>eval(text, ScriptOutputType.MULTI, keys, args))
                 .collectList()
                 .map(LuaScript::flatten);
     }
