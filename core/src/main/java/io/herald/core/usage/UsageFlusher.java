@@ -149,7 +149,10 @@ public final class UsageFlusher implements AutoCloseable {
                     }
                     return reactor.core.publisher.Mono.empty();
                 })
-                .doFinally(signal -> flushing.set(false));
+                // Before the completion reaches the caller (doFinally would run after it): a flush
+                // right after this one completed must not find the flag still set.
+                .doOnTerminate(() -> flushing.set(false))
+                .doOnCancel(() -> flushing.set(false));
     }
 
     /** Stops the ticks and flushes what is left, waiting up to the close timeout. */
