@@ -1,5 +1,6 @@
 package io.herald.core.config;
 
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.usage.InMemoryUsageStream;
 import io.herald.core.usage.UsageCounter;
@@ -8,6 +9,9 @@ import io.herald.core.usage.UsageProperties;
 import io.herald.core.usage.UsageSink;
 import io.herald.core.usage.UsageStream;
 import io.herald.core.usage.redis.RedisUsageStream;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -56,6 +60,18 @@ public class UsageCoreConfiguration {
         UsageFlusher usageFlusher(UsageCounter counter, UsageStream stream, Clock clock, UsageProperties properties) {
             return new UsageFlusher(counter, stream, clock, properties.flushInterval(), properties.maxPending(),
                     Duration.ofSeconds(2), null, Schedulers.parallel());
+        }
+
+        @Bean
+        MeterBinder usageFlusherMeters(UsageFlusher flusher) {
+            return registry -> {
+                Gauge.builder(HeraldMeters.USAGE_DELTAS_PENDING.meterName(), flusher, UsageFlusher::pending)
+                        .description("Usage deltas not yet sent to the usage stream (kept and resent)")
+                        .register(registry);
+                FunctionCounter.builder(HeraldMeters.USAGE_DELTAS_DROPPED.meterName(), flusher, UsageFlusher::dropped)
+                        .description("Usage deltas dropped because too many waited for the usage stream")
+                        .register(registry);
+            };
         }
     }
 

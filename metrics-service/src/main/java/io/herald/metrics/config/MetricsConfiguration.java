@@ -1,12 +1,24 @@
 package io.herald.metrics.config;
 
 import io.herald.core.config.HeraldCoreConfiguration;
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.usage.InMemoryUsageStore;
 import io.herald.core.usage.UsageStore;
 import io.herald.core.usage.UsageStream;
 import io.herald.core.usage.redis.RedisUsageStore;
 import io.herald.metrics.UsageAggregator;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.herald.core.web.ApiErrorResponses;
+import io.herald.metrics.web.UsageHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +69,39 @@ public class MetricsConfiguration {
         String name = properties.consumerName().isEmpty() ? defaultName() : properties.consumerName();
         return new UsageAggregator(stream, store, name, properties.batchSize(), Duration.ofSeconds(1),
                 properties.claimIdle(), properties.claimInterval(), Duration.ofSeconds(1));
+    }
+
+    /**
+     * The usage API, {@code /usage/apps/{app_id}}, and its OpenAPI description,
+     * {@code /usage/openapi.json}. Operators only: the admin token {@code herald.auth.admin-token}.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "usageRoutes")
+    public RouterFunction<ServerResponse> usageRoutes(UsageStore store, Clock clock, Environment environment)
+            throws IOException {
+        UsageHandler handler = new UsageHandler(store, environment.getProperty("herald.auth.admin-token"), clock);
+        byte[] openApi;
+        try (InputStream in = UsageHandler.class.getResourceAsStream("usage-openapi.json")) {
+            openApi = in.readAllBytes();
+        }
+        ApiErrorResponses errors = new ApiErrorResponses(log, status -> {
+        });
+        return RouterFunctions.route()
+                .GET("/usage/apps/{app_id}", handler::usage)
+                .GET("/usage/openapi.json", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(openApi))
+                .filter(errors::filter)
+                .build();
+    }
+
+    @Bean
+    public MeterBinder usageAggregatorMeters(UsageAggregator aggregator) {
+        return registry -> {
+            FunctionCounter.builder(HeraldMeters.USAGE_DELTAS_APPLIED.meterName(), aggregator, UsageAggregator::applied)
+                    .description("Usage deltas read from the usage stream").tag("outcome", "applied").register(registry);
+            FunctionCounter.builder(HeraldMeters.USAGE_DELTAS_APPLIED.meterName(), aggregator, UsageAggregator::duplicates)
+                    .description("Usage deltas read from the usage stream").tag("outcome", "duplicate").register(registry);
+        };
     }
 
     private static String defaultName() {
