@@ -62,6 +62,8 @@ public final class UsageAggregator implements AutoCloseable {
         this.claimIdle = Objects.requireNonNull(claimIdle, "claimIdle");
         this.claimInterval = Objects.requireNonNull(claimInterval, "claimInterval");
         this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
+        // nanoTime may be negative: the first round claims, whatever its value.
+        this.nextClaimNanos = System.nanoTime();
     }
 
     /** This consumer's name in the group. */

@@ -25,6 +25,11 @@ public final class InMemoryUsageStore implements UsageStore {
     /** Per second and app: each node's peak. */
     private final Map<String, Map<Instant, SecondPeaks>> secondPeaks = new HashMap<>();
     private final Map<String, Applied> applied = new HashMap<>();
+    /** When {@link #expire} last ran: it walks every bucket, so at most once per {@link #EXPIRY_PERIOD}. */
+    private Instant lastExpiry = Instant.MIN;
+
+    /** How often expired buckets are dropped; a bucket may outlive its retention by this much. */
+    private static final java.time.Duration EXPIRY_PERIOD = java.time.Duration.ofSeconds(10);
 
     public InMemoryUsageStore(Clock clock, UsageRetention retention) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -112,6 +117,10 @@ public final class InMemoryUsageStore implements UsageStore {
     /** Drops buckets past their retention and records of nodes not heard of for the node retention. */
     private void expire() {
         Instant now = clock.instant();
+        if (now.isBefore(lastExpiry.plus(EXPIRY_PERIOD))) {
+            return;
+        }
+        lastExpiry = now;
         series.forEach((key, buckets) -> {
             String stepKey = key.substring(0, key.indexOf(':'));
             if (stepKey.equals("t")) {

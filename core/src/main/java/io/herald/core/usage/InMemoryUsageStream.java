@@ -52,11 +52,14 @@ public final class InMemoryUsageStream implements UsageStream {
 
     @Override
     public Mono<List<Entry>> read(String consumer, int max, Duration wait) {
-        long polls = Math.max(0, wait.toMillis() / POLL.toMillis());
-        return Mono.fromSupplier(() -> poll(max))
-                .filter(entries -> !entries.isEmpty())
-                .repeatWhenEmpty(attempts -> attempts.take(polls).delayElements(POLL))
-                .defaultIfEmpty(List.of());
+        Objects.requireNonNull(wait, "wait");
+        return Mono.defer(() -> {
+            List<Entry> entries = poll(max);
+            if (!entries.isEmpty() || wait.compareTo(POLL) < 0) {
+                return Mono.just(entries);
+            }
+            return Mono.delay(POLL).then(read(consumer, max, wait.minus(POLL)));
+        });
     }
 
     private List<Entry> poll(int max) {
