@@ -9,6 +9,8 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.app.WebhookEventType;
 import java.nio.charset.StandardCharsets;
+import io.herald.core.usage.UsageQuantity;
+import io.herald.core.usage.UsageSink;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,10 +23,17 @@ public final class ClientEvents {
 
     private final ChannelNotifier notifier;
     private final LongSupplier nanoTime;
+    private final UsageSink usage;
 
     public ClientEvents(ChannelNotifier notifier, LongSupplier nanoTime) {
+        this(notifier, nanoTime, UsageSink.NONE);
+    }
+
+    /** @param usage where relayed client events are counted per app */
+    public ClientEvents(ChannelNotifier notifier, LongSupplier nanoTime, UsageSink usage) {
         this.notifier = notifier;
         this.nanoTime = nanoTime;
+        this.usage = java.util.Objects.requireNonNull(usage, "usage");
     }
 
     void relay(EdgeConnection connection, ClientFrame frame) {
@@ -67,6 +76,7 @@ public final class ClientEvents {
         ChannelKey key = new ChannelKey(app.id(), channel);
         notifier.publish(key, PusherCodec.clientEvent(frame.event(), channel, frame.data(), userId),
                 connection.socketId());
+        usage.record(app.id(), UsageQuantity.CLIENT_EVENTS, 1);
         if (ChannelNotifier.wants(app, WebhookEventType.CLIENT_EVENT)) {
             notifier.webhook(app, new WebhookEvent(app.id(), WebhookEventType.CLIENT_EVENT, channel, userId,
                     frame.event(), data, connection.socketId(), null, notifier.nowMillis()));

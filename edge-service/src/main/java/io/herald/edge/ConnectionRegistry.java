@@ -3,6 +3,7 @@ package io.herald.edge;
 import io.herald.core.error.PusherError;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.usage.UsageSink;
 import io.herald.edge.config.EdgeProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,9 +51,17 @@ public final class ConnectionRegistry implements AutoCloseable {
     private final long signinTimeoutNanos;
     private final Disposable sweeper;
     private final Scheduler scheduler;
+    private final UsageSink usage;
 
     public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
             Scheduler scheduler) {
+        this(properties, meters, nanoTime, scheduler, UsageSink.NONE);
+    }
+
+    /** @param usage where connections opened and the peak of concurrent ones are counted per app */
+    public ConnectionRegistry(EdgeProperties properties, MeterRegistry meters, LongSupplier nanoTime,
+            Scheduler scheduler, UsageSink usage) {
+        this.usage = java.util.Objects.requireNonNull(usage, "usage");
         this.meters = meters;
         this.closes = new ConnectionCloses(meters);
         this.nanoTime = nanoTime;
@@ -78,11 +87,13 @@ public final class ConnectionRegistry implements AutoCloseable {
                     .register(meters);
             return count;
         }).incrementAndGet();
+        usage.connectionOpened(connection.appId());
     }
 
     void remove(EdgeConnection connection) {
         if (connections.remove(connection.socketId()) != null) {
             perApp.get(connection.appId()).decrementAndGet();
+            usage.connectionClosed(connection.appId());
         }
     }
 

@@ -5,6 +5,8 @@ import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.error.PusherError;
 import io.herald.core.metrics.HeraldMeters;
+import io.herald.core.usage.UsageQuantity;
+import io.herald.core.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,9 +37,16 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
     private final Map<String, Counter> delivered = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final Broker.Node node;
+    private final UsageSink usage;
 
     public LocalFanout(Broker broker, MeterRegistry meters) {
+        this(broker, meters, UsageSink.NONE);
+    }
+
+    /** @param usage where deliveries are counted per app: once per message, with the number of subscribers written to */
+    public LocalFanout(Broker broker, MeterRegistry meters, UsageSink usage) {
         this.meters = meters;
+        this.usage = java.util.Objects.requireNonNull(usage, "usage");
         this.node = broker.openNode(this);
         Gauge.builder(HeraldMeters.CHANNELS_SUBSCRIBED.meterName(), channels, Map::size)
                 .description("Channels this edge node is subscribed to on the broker")
@@ -120,6 +129,8 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
                     .description("Channel messages written to client sockets")
                     .tag(HeraldMeters.APP_ID, appId)
                     .register(meters)).increment(count);
+            // One addition per message, not one per subscriber.
+            usage.record(envelope.channel().appId(), UsageQuantity.MESSAGES_DELIVERED, count);
         }
     }
 

@@ -161,6 +161,14 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
     @Test
     void clientEventsReachOthersButNotTheSenderAndAreRateLimited() throws Exception {
         String channel = "private-chat";
+        // What earlier tests of this server counted is sent and read away first.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(5));
+            return server.bean(io.herald.core.usage.UsageStream.class).read("test", 100_000, java.time.Duration.ZERO)
+                    .block(java.time.Duration.ofSeconds(5)).stream().noneMatch(e -> e.delta().appId().equals(APP)
+                            && e.delta().counts().get(io.herald.core.usage.UsageQuantity.CLIENT_EVENTS)
+                                    + e.delta().counts().get(io.herald.core.usage.UsageQuantity.MESSAGES_DELIVERED) > 0);
+        });
         try (FeatureClient sender = client("s"); FeatureClient receiver = client("r")) {
             BlockingQueue<PusherEvent> senderEvents = new LinkedBlockingQueue<>();
             BlockingQueue<PusherEvent> receiverEvents = new LinkedBlockingQueue<>();
@@ -178,6 +186,20 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
             publish(channel, "done", "{}");
             assertThat(FeatureClient.nextEvent(senderEvents).getEventName()).as("not echoed to the sender")
                     .isEqualTo("done");
+            // Counted once as a client event. Deliveries: the event to the one other subscriber, "done" to
+            // both, and the app's subscription_count events (their number depends on timing), so at least 3.
+            long[] counted = new long[2];
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(5));
+                for (var entry : server.bean(io.herald.core.usage.UsageStream.class)
+                        .read("test", 1000, java.time.Duration.ZERO).block(java.time.Duration.ofSeconds(5))) {
+                    if (entry.delta().appId().equals(APP)) {
+                        counted[0] += entry.delta().counts().get(io.herald.core.usage.UsageQuantity.CLIENT_EVENTS);
+                        counted[1] += entry.delta().counts().get(io.herald.core.usage.UsageQuantity.MESSAGES_DELIVERED);
+                    }
+                }
+                return counted[0] == 1 && counted[1] >= 3;
+            });
         }
         try (RawClient raw = RawClient.connect("ws://127.0.0.1:" + server.port + "/app/" + KEY + "?protocol=7")) {
             String socket = raw.established();

@@ -1,5 +1,7 @@
 package io.herald.publish;
 
+import io.herald.core.usage.UsageQuantity;
+import io.herald.core.usage.UsageSink;
 import io.herald.core.metrics.HeraldMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,9 +17,21 @@ import java.util.concurrent.TimeUnit;
 public final class PublishMeters {
 
     private final MeterRegistry registry;
+    private final UsageSink usage;
 
     public PublishMeters(MeterRegistry registry) {
+        this(registry, UsageSink.NONE);
+    }
+
+    /** @param usage where messages published and API requests are counted per app (see docs/usage.md) */
+    public PublishMeters(MeterRegistry registry, UsageSink usage) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.usage = Objects.requireNonNull(usage, "usage");
+    }
+
+    /** A signed request of a known, enabled app was answered (whatever the answer). */
+    public void apiRequest(String appId) {
+        usage.record(appId, UsageQuantity.API_REQUESTS, 1);
     }
 
     /** {@code messages} channel messages of {@code appId} were accepted by the broker. */
@@ -28,6 +42,7 @@ public final class PublishMeters {
                     .tag(HeraldMeters.APP_ID, appId)
                     .register(registry)
                     .increment(messages);
+            usage.record(appId, UsageQuantity.MESSAGES_PUBLISHED, messages);
         }
     }
 

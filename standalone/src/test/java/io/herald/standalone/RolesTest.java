@@ -10,6 +10,14 @@ import io.herald.auth.AuthServiceApplication;
 import io.herald.auth.config.AuthServiceConfiguration;
 import io.herald.auth.config.AuthServiceOffConfiguration;
 import io.herald.auth.web.AdminHandler;
+import io.herald.core.usage.UsageCounter;
+import io.herald.core.usage.UsageFlusher;
+import io.herald.core.usage.UsageSink;
+import io.herald.core.usage.UsageStore;
+import io.herald.core.usage.UsageStream;
+import io.herald.metrics.MetricsServiceApplication;
+import io.herald.metrics.UsageAggregator;
+import io.herald.metrics.config.MetricsConfiguration;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.CachingAppStore;
@@ -44,7 +52,7 @@ class RolesTest {
     private final ReactiveWebApplicationContextRunner everyRole = new ReactiveWebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(EdgeConfiguration.class, PublishConfiguration.class,
                     WebhookDispatcherConfiguration.class, AuthServiceConfiguration.class,
-                    AuthServiceOffConfiguration.class, RateLimitServiceConfiguration.class,
+                    AuthServiceOffConfiguration.class, RateLimitServiceConfiguration.class, MetricsConfiguration.class,
                     ReactiveUserDetailsServiceAutoConfiguration.class,
                     ReactiveWebSecurityAutoConfiguration.class));
 
@@ -59,7 +67,7 @@ class RolesTest {
         everyRole.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Broker.class)
                 .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(PusherWebSocketHandler.class)
                 .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(ReactiveUserDetailsService.class)
-                .doesNotHaveBean(LeaseHandler.class));
+                .doesNotHaveBean(LeaseHandler.class).doesNotHaveBean(UsageAggregator.class));
     }
 
     @Test
@@ -86,7 +94,8 @@ class RolesTest {
         with(everyRole, EdgeServiceApplication.DEFAULTS).run(context -> assertThat(context).hasNotFailed()
                 .hasSingleBean(PusherWebSocketHandler.class).doesNotHaveBean(EventPublisher.class)
                 .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(AdminHandler.class)
-                .doesNotHaveBean(RouterFunction.class).hasBean("heraldSecuresNothing"));
+                .doesNotHaveBean(RouterFunction.class).hasBean("heraldSecuresNothing")
+                .doesNotHaveBean(UsageAggregator.class).hasSingleBean(UsageCounter.class));
     }
 
     @Test
@@ -109,13 +118,29 @@ class RolesTest {
     }
 
     @Test
+    void metricsServiceRunsTheMetricsRoleOnly() {
+        with(everyRole, MetricsServiceApplication.defaultProperties()).run(context -> assertThat(context)
+                .hasNotFailed().hasSingleBean(UsageAggregator.class).hasSingleBean(UsageStore.class)
+                .doesNotHaveBean(PusherWebSocketHandler.class).doesNotHaveBean(EventPublisher.class)
+                .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(AdminHandler.class));
+    }
+
+    @Test
+    void usageCountingCanBeSwitchedOff() {
+        with(everyRole, EdgeServiceApplication.DEFAULTS).withPropertyValues("herald.usage.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(UsageCounter.class)
+                        .doesNotHaveBean(UsageFlusher.class).getBean(UsageSink.class).isSameAs(UsageSink.NONE));
+    }
+
+    @Test
     void everyRoleOnSharesOneBrokerAndOneAppStore() {
-        everyRole.withPropertyValues("herald.edge.enabled=true", "herald.publish.enabled=true",
+        everyRole.withPropertyValues("herald.edge.enabled=true", "herald.publish.enabled=true", "herald.metrics.enabled=true",
                 "herald.auth.enabled=true", "herald.auth.admin-token=" + ADMIN_TOKEN).run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(PusherWebSocketHandler.class)
                             .hasSingleBean(EventPublisher.class).hasSingleBean(WebhookDispatcher.class)
                             .hasSingleBean(AdminHandler.class).hasSingleBean(Broker.class)
-                            .hasSingleBean(AppRegistry.class);
+                            .hasSingleBean(AppRegistry.class).hasSingleBean(UsageAggregator.class)
+                            .hasSingleBean(UsageCounter.class).hasSingleBean(UsageStream.class);
                     // What the admin API writes is what the edge and the HTTP API read.
                     AppStore apps = context.getBean(AppStore.class);
                     assertThat(apps).isInstanceOf(CachingAppStore.class);

@@ -39,6 +39,7 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
 @Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class,
+        UsageCoreConfiguration.class,
         HttpServerConfiguration.class })
 public class HeraldCoreConfiguration {
 

@@ -67,6 +67,12 @@ public enum HeraldMeters {
     APPS_STALE_AGE("herald.apps.stale.age"),
     /** Counter: webhook events delivered to an endpoint (its batch got a 2XX). Tag {@code app_id}. */
     WEBHOOKS_DELIVERED("herald.webhooks.delivered"),
+    /** Gauge: usage deltas this node could not send to the usage stream yet (kept and resent). */
+    USAGE_DELTAS_PENDING("herald.usage.deltas.pending"),
+    /** Counter: usage deltas this node dropped because too many waited for the usage stream. */
+    USAGE_DELTAS_DROPPED("herald.usage.deltas.dropped"),
+    /** Counter: usage deltas metrics-service read, tag {@code outcome}: {@code applied} or {@code duplicate} (applied before). */
+    USAGE_DELTAS_APPLIED("herald.usage.deltas.applied"),
     /** Counter: webhook events given up after the retry period (or dropped undeliverable). Tag {@code app_id}. */
     WEBHOOKS_FAILED("herald.webhooks.failed"),
     /**

@@ -8,6 +8,7 @@ import io.herald.core.auth.AuthVerifier;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
+import io.herald.core.usage.UsageSink;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.edge.ChannelNotifier;
 import io.herald.edge.ChannelStateRebuild;
@@ -70,15 +71,18 @@ public class EdgeConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public ConnectionRegistry connectionRegistry(EdgeProperties properties, ObjectProvider<MeterRegistry> meters) {
+    public ConnectionRegistry connectionRegistry(EdgeProperties properties, ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<UsageSink> usage) {
         return new ConnectionRegistry(properties, meters.getIfAvailable(SimpleMeterRegistry::new), System::nanoTime,
-                Schedulers.parallel());
+                Schedulers.parallel(), usage.getIfAvailable(() -> UsageSink.NONE));
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public LocalFanout localFanout(Broker broker, ObjectProvider<MeterRegistry> meters) {
-        return new LocalFanout(broker, meters.getIfAvailable(SimpleMeterRegistry::new));
+    public LocalFanout localFanout(Broker broker, ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<UsageSink> usage) {
+        return new LocalFanout(broker, meters.getIfAvailable(SimpleMeterRegistry::new),
+                usage.getIfAvailable(() -> UsageSink.NONE));
     }
 
     /** This node's id in the channel state: unique per process start. */
@@ -137,8 +141,8 @@ public class EdgeConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public ClientEvents clientEvents(ChannelNotifier notifier) {
-        return new ClientEvents(notifier, System::nanoTime);
+    public ClientEvents clientEvents(ChannelNotifier notifier, ObjectProvider<UsageSink> usage) {
+        return new ClientEvents(notifier, System::nanoTime, usage.getIfAvailable(() -> UsageSink.NONE));
     }
 
     @Bean

@@ -15,6 +15,7 @@ import io.herald.publish.EventRequestParser;
 import io.herald.publish.PublishMeters;
 import io.herald.publish.query.ChannelQueryHandler;
 import io.herald.publish.query.ChannelQueryRoutes;
+import io.herald.core.usage.UsageSink;
 import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
 import io.herald.publish.user.UserRoutes;
@@ -79,8 +80,9 @@ public class PublishConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public PublishMeters publishMeters(ObjectProvider<MeterRegistry> registry) {
-        return new PublishMeters(registry.getIfAvailable(() -> Metrics.globalRegistry));
+    public PublishMeters publishMeters(ObjectProvider<MeterRegistry> registry, ObjectProvider<UsageSink> usage) {
+        return new PublishMeters(registry.getIfAvailable(() -> Metrics.globalRegistry),
+                usage.getIfAvailable(() -> UsageSink.NONE));
     }
 
     /** {@code info} counts from the cluster-wide channel state. */

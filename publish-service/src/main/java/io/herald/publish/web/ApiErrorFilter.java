@@ -24,6 +24,7 @@ public final class ApiErrorFilter implements HandlerFilterFunction<ServerRespons
     private static final Logger log = LoggerFactory.getLogger(ApiErrorFilter.class);
 
     private final ApiErrorResponses responses;
+    private final PublishMeters meters;
 
     public ApiErrorFilter(PublishMeters meters) {
         this(meters, ApiErrorResponses.DEFAULT_RETRY_AFTER);
@@ -34,12 +35,17 @@ public final class ApiErrorFilter implements HandlerFilterFunction<ServerRespons
      *        ({@code herald.publish.retry-after}, as for a shard)
      */
     public ApiErrorFilter(PublishMeters meters, Duration retryAfter) {
-        Objects.requireNonNull(meters, "meters");
+        this.meters = Objects.requireNonNull(meters, "meters");
         this.responses = new ApiErrorResponses(log, meters::error, retryAfter);
     }
 
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
-        return responses.filter(request, next);
+        // Counted once the request is answered, and only if the authenticator accepted it (a known app).
+        return responses.filter(request, next).doFinally(signal -> {
+            if (request.attributes().get(RequestAuthenticator.APP_ATTRIBUTE) instanceof String appId) {
+                meters.apiRequest(appId);
+            }
+        });
     }
 }

@@ -38,6 +38,9 @@ import reactor.core.publisher.Mono;
  */
 public final class RequestAuthenticator {
 
+    /** The request attribute holding the app id of a request this authenticator accepted (for usage counting). */
+    public static final String APP_ATTRIBUTE = RequestAuthenticator.class.getName() + ".app";
+
     private final AppStore apps;
     private final RequestSignature signature;
     private final int maxRequestBytes;
@@ -86,6 +89,7 @@ public final class RequestAuthenticator {
         if (!app.enabled()) {
             throw ApiError.FORBIDDEN.exception("App " + app.id() + " is disabled");
         }
+        request.attributes().put(APP_ATTRIBUTE, app.id());
         return new SignedRequest(app, body);
     }
 

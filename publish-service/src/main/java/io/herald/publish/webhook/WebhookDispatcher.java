@@ -10,6 +10,8 @@ import io.herald.core.webhook.WebhookFailureLog;
 import io.herald.core.webhook.WebhookFailureLog.WebhookFailure;
 import io.herald.core.webhook.WebhookQueueConsumer;
 import io.herald.core.webhook.WebhookQueueConsumer.QueuedWebhookEvent;
+import io.herald.core.usage.UsageQuantity;
+import io.herald.core.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -95,6 +97,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     /** How often the read loop forgets idle consumers. */
     static final Duration FORGET_CONSUMERS_EVERY = Duration.ofMinutes(10);
 
+    private final UsageSink usage;
     private final WebhookQueueConsumer queue;
     private final AppStore apps;
     private final WebhookSender sender;
@@ -120,6 +123,14 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
 
     public WebhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
             WebhookFailureLog failures, MeterRegistry meters, Clock clock, WebhookDispatcherProperties properties) {
+        this(queue, apps, sender, failures, meters, clock, properties, UsageSink.NONE);
+    }
+
+    /** @param usage where webhook calls the endpoint accepted are counted per app, one per batch */
+    public WebhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
+            WebhookFailureLog failures, MeterRegistry meters, Clock clock, WebhookDispatcherProperties properties,
+            UsageSink usage) {
+        this.usage = Objects.requireNonNull(usage, "usage");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.apps = Objects.requireNonNull(apps, "apps");
         this.sender = Objects.requireNonNull(sender, "sender");
@@ -429,6 +440,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     private void delivered(WebhookBatch batch) {
         counter(HeraldMeters.WEBHOOKS_DELIVERED, batch.key().appId(), "webhook events delivered")
                 .increment(batch.events().size());
+        usage.record(batch.key().appId(), UsageQuantity.WEBHOOK_DELIVERIES, 1);
         finish(batch);
     }
 

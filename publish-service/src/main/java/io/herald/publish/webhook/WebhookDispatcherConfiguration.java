@@ -5,6 +5,7 @@ import io.herald.core.config.AppSecretsRequired;
 import io.herald.core.config.HeraldCoreConfiguration;
 import io.herald.core.webhook.WebhookFailureLog;
 import io.herald.core.webhook.WebhookQueueConsumer;
+import io.herald.core.usage.UsageSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -54,8 +55,8 @@ public class WebhookDispatcherConfiguration {
     @ConditionalOnMissingBean
     public WebhookDispatcher webhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
             WebhookFailureLog failures, ObjectProvider<MeterRegistry> registry, Clock clock,
-            WebhookDispatcherProperties properties) {
+            WebhookDispatcherProperties properties, ObjectProvider<UsageSink> usage) {
         return new WebhookDispatcher(queue, apps, sender, failures, registry.getIfAvailable(() -> Metrics.globalRegistry),
-                clock, properties);
+                clock, properties, usage.getIfAvailable(() -> UsageSink.NONE));
     }
 }

@@ -85,6 +85,14 @@ class WebhookDispatcherTest {
             new WebhookDispatcherProperties.CircuitBreaker(100, 100, 100, Duration.ofSeconds(1),
                     Duration.ofSeconds(1));
 
+    /** Counts the webhook calls the dispatchers made that the endpoint accepted. */
+    private final io.herald.core.usage.UsageCounter usage = new io.herald.core.usage.UsageCounter();
+
+    private long webhookCallsCounted(String appId) {
+        return usage.drain().getOrDefault(appId, io.herald.core.usage.UsageCounts.ZERO)
+                .get(io.herald.core.usage.UsageQuantity.WEBHOOK_DELIVERIES);
+    }
+
     private WebhookDispatcher start(WebhookDispatcherProperties properties) {
         return start(properties, Clock.systemUTC());
     }
@@ -94,7 +102,7 @@ class WebhookDispatcherTest {
         WebhookSender sender = new WebhookSender(properties, clock);
         senders.add(sender);
         WebhookDispatcher dispatcher = new WebhookDispatcher(queue, new StaticAppStore(List.of(app1, app2, picky)),
-                sender, failures, meters, clock, properties);
+                sender, failures, meters, clock, properties, usage);
         dispatchers.add(dispatcher);
         dispatcher.start();
         return dispatcher;
@@ -186,6 +194,9 @@ class WebhookDispatcherTest {
 
         assertThat(receiver.requests("/app1")).extracting(r -> json(r.body()).get("events").size())
                 .containsExactlyInAnyOrder(20, 20, 5);
+        // Usage counts webhook calls, not events: three requests.
+        await().atMost(TIMEOUT).until(() -> counter(HeraldMeters.WEBHOOKS_DELIVERED, "app-1") == 45);
+        assertThat(webhookCallsCounted("app-1")).isEqualTo(3);
         assertThat(events(receiver.requests("/app1"))).extracting(e -> e.get("channel").asString())
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 45).mapToObj(i -> "room-" + i).toList());
     }
@@ -225,6 +236,8 @@ class WebhookDispatcherTest {
         assertThat(failuresOf("app-1").get(0).url()).isEqualTo(receiver.url("/app1"));
         await().atMost(TIMEOUT).until(() -> queue.size() == 0);
         assertThat(counter(HeraldMeters.WEBHOOKS_FAILED, "app-1")).isZero();
+        // Four attempts, one accepted: one webhook call counted.
+        assertThat(webhookCallsCounted("app-1")).isEqualTo(1);
     }
 
     @Test
