@@ -9,6 +9,7 @@ import io.herald.core.app.AppLimits;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.Webhook;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.broker.MessageIds;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisLink;
 import io.herald.core.redis.RedisTarget;
@@ -29,7 +30,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -231,7 +231,7 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
      */
     public Mono<Integer> seed(Collection<App> apps) {
         List<App> copy = List.copyOf(apps);
-        return redis(r -> r.set(epochKey, UUID.randomUUID().toString(), SetArgs.Builder.nx())
+        return redis(r -> r.set(epochKey, MessageIds.next(), SetArgs.Builder.nx())
                 .then(r.get(epochKey)))
                 .doOnNext(epoch -> {
                     seedApps = copy;
@@ -279,7 +279,8 @@ public final class RedisAppStore implements AppRegistry, AutoCloseable {
                 return Mono.just(false);
             }
             return redis(r -> r.<String>eval(LOST, ScriptOutputType.VALUE, new String[] { epochKey, lostKey },
-                    UUID.randomUUID().toString(), Instant.now().toString(), String.valueOf(lossGrace.toMillis()))
+                    // On a Redis I/O thread: MessageIds never blocks, UUID.randomUUID (SecureRandom) may.
+                    MessageIds.next(), Instant.now().toString(), String.valueOf(lossGrace.toMillis()))
                     .next())
                     .flatMap(current -> {
                         knownEpoch = current;

@@ -1,6 +1,7 @@
 package io.herald.core.state.redis;
 
 import io.herald.core.broker.ChannelKey;
+import io.herald.core.broker.MessageIds;
 import io.herald.core.redis.RedisShards;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateUnavailableException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -228,9 +228,8 @@ public final class RedisChannelState implements ChannelState, AutoCloseable {
 
     /** The shard's epoch, written if it has none. */
     private Mono<String> epoch(int shard) {
-        // Unique, not secret: ThreadLocalRandom never blocks (UUID.randomUUID may, on SecureRandom).
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String candidate = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        // Unique, not secret, and never blocking (UUID.randomUUID may, on SecureRandom).
+        String candidate = MessageIds.next();
         return shards.on(shard, redis -> EPOCH.run(redis, prefix, candidate))
                 .map(reply -> (String) reply.get(0));
     }

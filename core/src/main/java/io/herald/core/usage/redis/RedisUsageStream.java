@@ -4,8 +4,8 @@ import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisLink;
 import io.herald.core.usage.UsageDelta;
 import io.herald.core.usage.UsageStream;
+import io.herald.core.redis.StreamGroup;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -57,7 +56,7 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
     private final RedisLink<StatefulRedisConnection<String, String>> blocking;
     private final String key;
     private final long maxLength;
-    private final AtomicBoolean groupReady = new AtomicBoolean();
+    private final StreamGroup group;
     private final Map<String, String> reclaimCursors = new ConcurrentHashMap<>();
 
     public RedisUsageStream(RedisConnections connections, long maxLength) {
@@ -69,6 +68,9 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
         this.key = connections.keyPrefix() + "usage";
         this.shared = connections.connectState("usage stream",
                 (client, uri) -> client.connectAsync(StringCodec.UTF8, uri), null);
+        this.group = new StreamGroup(() -> shared.awaitAndRun(c -> c.reactive().xgroupCreate(
+                XReadArgs.StreamOffset.from(key, "0"), GROUP,
+                XGroupCreateArgs.Builder.mkstream())));
         this.blocking = connections.connectState("usage stream's blocking reads",
                 (client, uri) -> client.connectAsync(StringCodec.UTF8, uri), null);
     }
@@ -96,7 +98,7 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
         if (block.toMillis() > 0) {
             args.block(block);
         }
-        return withGroup(blocking.awaitAndRun(c -> c.reactive()
+        return group.run(blocking.awaitAndRun(c -> c.reactive()
                 .xreadgroup(Consumer.from(GROUP, consumer), args, XReadArgs.StreamOffset.lastConsumed(key))
                 .collectList()))
                 .flatMap(this::decode);
@@ -105,7 +107,7 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
     @Override
     public Mono<List<Entry>> reclaim(String consumer, Duration minIdle, int max) {
         Objects.requireNonNull(consumer, "consumer");
-        return withGroup(shared.awaitAndRun(c -> c.reactive().xautoclaim(key, new XAutoClaimArgs<String>()
+        return group.run(shared.awaitAndRun(c -> c.reactive().xautoclaim(key, new XAutoClaimArgs<String>()
                         .consumer(Consumer.from(GROUP, consumer))
                         .minIdleTime(minIdle)
                         .count(max)
@@ -121,7 +123,7 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
         if (ids.isEmpty()) {
             return Mono.empty();
         }
-        return withGroup(shared.awaitAndRun(c -> c.reactive().xack(key, GROUP, ids.toArray(String[]::new)))).then();
+        return group.run(shared.awaitAndRun(c -> c.reactive().xack(key, GROUP, ids.toArray(String[]::new)))).then();
     }
 
     /** Entries that are not deltas are acknowledged (so they go away) and skipped. */
@@ -145,28 +147,8 @@ public final class RedisUsageStream implements UsageStream, AutoCloseable {
         return ack(bad).thenReturn(entries);
     }
 
-    private <T> Mono<T> withGroup(Mono<T> command) {
-        return ensureGroup().then(command).onErrorResume(RedisUsageStream::isNoGroup, ex -> {
-            groupReady.set(false);
-            return ensureGroup().then(command);
-        });
-    }
 
-    private Mono<Void> ensureGroup() {
-        if (groupReady.get()) {
-            return Mono.empty();
-        }
-        return shared.awaitAndRun(c -> c.reactive().xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), GROUP,
-                        XGroupCreateArgs.Builder.mkstream()))
-                .onErrorResume(ex -> ex instanceof RedisBusyException
-                        || (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")), ex -> Mono.just("exists"))
-                .doOnSuccess(ok -> groupReady.set(true))
-                .then();
-    }
 
-    private static boolean isNoGroup(Throwable ex) {
-        return ex.getMessage() != null && ex.getMessage().startsWith("NOGROUP");
-    }
 
     @Override
     public void close() {

@@ -4,8 +4,8 @@ import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.webhook.WebhookEventFilter;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.core.webhook.WebhookQueueConsumer;
+import io.herald.core.redis.StreamGroup;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -84,7 +83,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
     private final WebhookEventFilter filter;
     private final String key;
     private final long maxLength;
-    private final AtomicBoolean groupReady = new AtomicBoolean();
+    private final StreamGroup group;
     /** Where each consumer's next {@link #reclaim} continues scanning the pending entries. */
     private final Map<String, String> reclaimCursors = new ConcurrentHashMap<>();
     private final WebhookOutageBuffer buffer;
@@ -107,6 +106,9 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         }
         this.maxLength = maxLength;
         this.key = redis.keyPrefix() + "webhooks";
+        this.group = new StreamGroup(() -> redis.run(commands -> commands.xgroupCreate(
+                XReadArgs.StreamOffset.from(key, "0"), GROUP,
+                XGroupCreateArgs.Builder.mkstream())));
         Objects.requireNonNull(buffer, "buffer");
         this.buffer = new WebhookOutageBuffer(this::write, buffer.capacity(), buffer.retryInterval(),
                 buffer.flushTimeout(), meters);
@@ -153,7 +155,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         if (block.toMillis() > 0) {
             args.block(block);
         }
-        return withGroup(redis.runBlocking(commands -> commands
+        return group.run(redis.runBlocking(commands -> commands
                         .xreadgroup(Consumer.from(GROUP, consumer), args, XReadArgs.StreamOffset.lastConsumed(key))
                         .collectList())
                 .flatMap(this::decode));
@@ -162,7 +164,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
     @Override
     public Mono<List<QueuedWebhookEvent>> reclaim(String consumer, Duration minIdle, int max) {
         Objects.requireNonNull(consumer, "consumer");
-        return withGroup(redis.run(commands -> {
+        return group.run(redis.run(commands -> {
             String cursor = reclaimCursors.getOrDefault(consumer, START_OF_CURSOR);
             XAutoClaimArgs<String> args = new XAutoClaimArgs<String>()
                     .consumer(Consumer.from(GROUP, consumer))
@@ -183,7 +185,7 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
             return Mono.empty();
         }
         // XCLAIM with min-idle 0 resets the entries' idle time; JUSTID leaves their delivery count alone.
-        return withGroup(redis.run(commands -> commands.xclaim(key, Consumer.from(GROUP, consumer), XClaimArgs.Builder.justid(),
+        return group.run(redis.run(commands -> commands.xclaim(key, Consumer.from(GROUP, consumer), XClaimArgs.Builder.justid(),
                         ids.toArray(String[]::new)).then()));
     }
 
@@ -192,14 +194,14 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         if (ids.isEmpty()) {
             return Mono.empty();
         }
-        return withGroup(redis.run(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
+        return group.run(redis.run(commands -> commands.xack(key, GROUP, ids.toArray(String[]::new))))
                 .then();
     }
 
     @Override
     public Mono<Integer> forgetIdleConsumers(String self, Duration minIdle) {
         Objects.requireNonNull(self, "self");
-        return withGroup(redis.run(commands -> commands.<Long>eval(FORGET_IDLE_CONSUMERS, ScriptOutputType.INTEGER,
+        return group.run(redis.run(commands -> commands.<Long>eval(FORGET_IDLE_CONSUMERS, ScriptOutputType.INTEGER,
                         new String[] { key }, GROUP, Long.toString(minIdle.toMillis()), self).next()))
                 .map(Long::intValue)
                 .doOnNext(removed -> {
@@ -229,27 +231,6 @@ public final class RedisWebhookQueue implements WebhookQueue, WebhookQueueConsum
         return ack(bad).thenReturn(events);
     }
 
-    /** Runs {@code command} once the group exists; creates the group again if Redis lost it. */
-    private <T> Mono<T> withGroup(Mono<T> command) {
-        return ensureGroup().then(command).onErrorResume(ex -> isNoGroup(ex), ex -> {
-            groupReady.set(false);
-            return ensureGroup().then(command);
-        });
-    }
 
-    private Mono<Void> ensureGroup() {
-        if (groupReady.get()) {
-            return Mono.empty();
-        }
-        return redis.run(commands -> commands.xgroupCreate(XReadArgs.StreamOffset.from(key, "0"), GROUP,
-                        XGroupCreateArgs.Builder.mkstream()))
-                .onErrorResume(ex -> ex instanceof RedisBusyException
-                        || (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")), ex -> Mono.just("exists"))
-                .doOnSuccess(ok -> groupReady.set(true))
-                .then();
-    }
 
-    private static boolean isNoGroup(Throwable ex) {
-        return ex.getMessage() != null && ex.getMessage().startsWith("NOGROUP");
-    }
 }
