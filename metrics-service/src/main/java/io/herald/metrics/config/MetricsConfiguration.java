@@ -12,6 +12,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.herald.core.web.ApiErrorResponses;
 import io.herald.metrics.web.UsageHandler;
+import io.herald.metrics.security.AppAccess;
+import io.herald.metrics.security.OperatorAccess;
+import io.herald.core.app.AppStore;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.core.env.Environment;
@@ -76,10 +79,16 @@ public class MetricsConfiguration {
      * {@code /usage/openapi.json}. Operators only: the admin token {@code herald.auth.admin-token}.
      */
     @Bean
+    @ConditionalOnMissingBean
+    public AppAccess appAccess(Environment environment, AppStore apps) {
+        return new OperatorAccess(environment.getProperty("herald.auth.admin-token"), apps);
+    }
+
+    @Bean
     @ConditionalOnMissingBean(name = "usageRoutes")
-    public RouterFunction<ServerResponse> usageRoutes(UsageStore store, Clock clock, Environment environment)
+    public RouterFunction<ServerResponse> usageRoutes(UsageStore store, AppAccess access, Clock clock)
             throws IOException {
-        UsageHandler handler = new UsageHandler(store, environment.getProperty("herald.auth.admin-token"), clock);
+        UsageHandler handler = new UsageHandler(store, access, clock);
         byte[] openApi;
         try (InputStream in = UsageHandler.class.getResourceAsStream("usage-openapi.json")) {
             openApi = in.readAllBytes();

@@ -4,19 +4,17 @@ import io.herald.core.error.ApiError;
 import io.herald.core.names.Names;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.core.usage.UsageCounts;
+import io.herald.metrics.security.AppAccess;
 import io.herald.core.usage.UsageQuantity;
 import io.herald.core.usage.UsageStep;
 import io.herald.core.usage.UsageStore;
 import io.herald.core.usage.UsageStore.UsageBucket;
 import io.herald.core.usage.UsageStore.UsageReport;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -28,28 +26,24 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code GET /usage/apps/{app_id}?from=…&to=…&step=minute|hour|day}: the app's series per counted
  * quantity and its totals ({@code app_id} {@value UsageStore#CLUSTER} for the cluster).
  *
- * <p>Operators only, for now: {@code Authorization: Bearer <herald.auth.admin-token>}, compared in
- * constant time; without a configured token every request is refused with 403 naming the
- * property, never an open API. {@code from} and {@code to} are ISO-8601 instants; {@code to}
+ * <p>Who may read which app is {@link AppAccess}'s answer, asked before anything else. {@code from} and {@code to} are ISO-8601 instants; {@code to}
  * defaults to now and {@code from} to one day (step day: 30 days; minute: one hour) before it.
  */
 public final class UsageHandler {
 
     private final UsageStore store;
-    private final byte[] adminToken;
+    private final AppAccess access;
     private final Clock clock;
 
-    /** @param adminToken the operator's bearer token, or {@code null} for none (every request refused) */
-    public UsageHandler(UsageStore store, String adminToken, Clock clock) {
+    public UsageHandler(UsageStore store, AppAccess access, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
-        this.adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.access = Objects.requireNonNull(access, "access");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public Mono<ServerResponse> usage(ServerRequest request) {
-        return Mono.defer(() -> {
-            authorize(request);
-            String appId = request.pathVariable("app_id");
+        String appId = request.pathVariable("app_id");
+        return access.checkRead(request.exchange(), appId).then(Mono.defer(() -> {
             if (!UsageStore.CLUSTER.equals(appId) && !Names.isValidAppId(appId)) {
                 throw ApiError.NOT_FOUND.exception("Unknown app: app ids are 1-64 letters, digits, '-' or '_'");
             }
@@ -66,19 +60,7 @@ public final class UsageHandler {
                     .onErrorMap(IllegalArgumentException.class, ex -> ApiError.BAD_REQUEST.exception(ex.getMessage()))
                     .flatMap(report -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                             .bodyValue(PusherCodec.json().writeValueAsBytes(json(report, from, to))));
-        });
-    }
-
-    private void authorize(ServerRequest request) {
-        if (adminToken == null) {
-            throw ApiError.FORBIDDEN.exception("The usage API is off: set herald.auth.admin-token to use it");
-        }
-        String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-        byte[] given = header != null && header.startsWith("Bearer ")
-                ? header.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, adminToken)) {
-            throw ApiError.UNAUTHORIZED.exception("Send the operator's token: Authorization: Bearer <herald.auth.admin-token>");
-        }
+        }));
     }
 
     private static Duration defaultRange(UsageStep step) {
