@@ -7,7 +7,10 @@ import io.herald.core.tenant.TenantStore;
 import io.herald.core.tenant.redis.RedisTenantStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.herald.core.tenant.TenantSeed;
+import io.herald.core.tenant.TenantsProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -17,9 +20,11 @@ import org.springframework.context.annotation.Configuration;
  * edges and publish nodes open no connection for them. The {@link TenantStore} is a
  * {@link RedisTenantStore} on the state Redis when {@code herald.redis.state} is set, else an
  * {@link InMemoryTenantStore} (one process: the standalone server). In one process the roles share
- * the one store. Both beans can be replaced.
+ * the one store. The tenants of {@code herald.tenants} are written where missing at start
+ * ({@link TenantSeed}). Every bean can be replaced.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TenantsProperties.class)
 public class TenantCoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(TenantCoreConfiguration.class);
@@ -40,5 +45,12 @@ public class TenantCoreConfiguration {
     @ConditionalOnMissingBean
     public TenantPasswords tenantPasswords() {
         return new TenantPasswords();
+    }
+
+    /** The tenants of {@code herald.tenants}, written where missing, in the background. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public TenantSeed tenantSeed(TenantsProperties tenants, TenantStore store, TenantPasswords passwords) {
+        return new TenantSeed(tenants, store, passwords);
     }
 }

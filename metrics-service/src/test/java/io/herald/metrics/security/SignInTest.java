@@ -233,4 +233,21 @@ class SignInTest {
         tenants.removeUser("globex", "bob").block(Duration.ofSeconds(5));
         assertThat(bob.get("/usage/apps/app-b").getStatus().value()).isEqualTo(401);
     }
+
+    @Test
+    void aTenantFromConfigurationSignsIn() {
+        // app-d: the apps of the other tests are owned already (in the Redis variant, in the same store).
+        ConfigurableApplicationContext configured = start("--herald.apps[3].id=app-d", "--herald.apps[3].key=key-d",
+                "--herald.apps[3].secret=secret-d", "--herald.tenants[0].id=initech",
+                "--herald.tenants[0].apps[0]=app-d", "--herald.tenants[0].users[0].username=peter",
+                "--herald.tenants[0].users[0].password=configured-password-1");
+        Browser peter = new Browser(port(configured));
+        TenantStore tenants = configured.getBean(TenantStore.class);
+        // Written in the background at start; waiting on the store, not on sign-ins (which would be throttled).
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                tenants.findByUsername("peter").blockOptional(Duration.ofSeconds(5))
+                        .map(tenant -> tenant.owns("app-d")).orElse(false));
+        assertThat(Browser.location(peter.signIn("peter", "configured-password-1"))).isEqualTo("/dashboard/");
+        assertThat(Browser.body(peter.get("/dashboard/api/test/readable"))).isEqualTo("[\"app-d\"]");
+    }
 }
