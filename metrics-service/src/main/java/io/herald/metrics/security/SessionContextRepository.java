@@ -48,7 +48,10 @@ public final class SessionContextRepository implements ServerSecurityContextRepo
                 return Mono.empty();
             });
         }
-        // A new id at every sign-in (no session fixation); the old one, if any, ends.
+        // A new id at every sign-in (no session fixation); the old one, if any, ends. So does the
+        // CSRF token of the sign-in page: the next page gets a new one.
+        exchange.getResponse().addCookie(ResponseCookie.from(CsrfCookies.COOKIE, "").path("/").maxAge(Duration.ZERO)
+                .sameSite("Lax").secure(Requests.overTls(exchange.getRequest())).build());
         String old = sessionId(exchange);
         Mono<Void> ending = old == null ? Mono.empty() : sessions.delete(old).onErrorResume(ex -> Mono.empty());
         return ending.then(sessions.create(user.signIn()))

@@ -162,7 +162,14 @@ class SignInTest {
         assertThat(noToken.getStatus().value()).isEqualTo(403);
         assertThat(browser.cookies).doesNotContainKey(SessionContextRepository.COOKIE);
 
+        String beforeSignIn = browser.signInPageToken();
         browser.signIn("alice", ALICE_PASSWORD);
+        // Signing in ends the sign-in page's token; the next page has a new one.
+        assertThat(browser.cookies).doesNotContainKey(CsrfCookies.COOKIE);
+        assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(200);
+        assertThat(browser.cookies.get(CsrfCookies.COOKIE)).isNotNull().isNotEqualTo(beforeSignIn);
+        assertThat(browser.post("/dashboard/logout", Map.of(), CsrfCookies.HEADER, beforeSignIn).getStatus().value())
+                .isEqualTo(403);
         assertThat(browser.post("/dashboard/logout", Map.of()).getStatus().value()).isEqualTo(403);
         assertThat(browser.post("/dashboard/logout", Map.of("_csrf", "forged")).getStatus().value()).isEqualTo(403);
         assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(200);
