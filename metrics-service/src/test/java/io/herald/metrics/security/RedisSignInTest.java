@@ -17,7 +17,7 @@ class RedisSignInTest extends SignInTest {
 
     static RedisServer redis;
 
-    final String prefix = RedisServer.uniquePrefix();
+    static final String prefix = RedisServer.uniquePrefix();
 
     @BeforeAll
     static void startRedis() {
@@ -37,7 +37,7 @@ class RedisSignInTest extends SignInTest {
     @Test
     void aSessionMadeOnOneReplicaWorksOnAnotherAndSoDoesTheThrottle() {
         ConfigurableApplicationContext second = start();
-        browser.signIn("alice", ALICE_PASSWORD);
+        browser.signIn(alice, ALICE_PASSWORD);
         Browser elsewhere = browser.withCookiesOn(port(second));
         assertThat(elsewhere.get("/usage/apps/app-a").getStatus().value()).isEqualTo(200);
         assertThat(elsewhere.get("/usage/apps/app-b").getStatus().value()).isEqualTo(404);
@@ -45,10 +45,10 @@ class RedisSignInTest extends SignInTest {
         // Failures on one replica count on the other.
         Browser guesser = new Browser(port(context));
         Browser guesserElsewhere = new Browser(port(second));
-        guesser.signIn("bob", "wrong-1");
-        guesserElsewhere.signIn("bob", "wrong-2");
-        guesser.signIn("bob", "wrong-3");
-        assertThat(guesserElsewhere.signIn("bob", BOB_PASSWORD).getStatus().value()).isEqualTo(429);
+        guesser.signIn(bob, "wrong-1");
+        guesserElsewhere.signIn(bob, "wrong-2");
+        guesser.signIn(bob, "wrong-3");
+        assertThat(guesserElsewhere.signIn(bob, BOB_PASSWORD).getStatus().value()).isEqualTo(429);
 
         // Signing out on one ends the session on both.
         elsewhere.post("/dashboard/logout", java.util.Map.of(), CsrfCookies.HEADER,

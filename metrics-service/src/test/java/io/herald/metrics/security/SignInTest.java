@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +29,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * an unknown one), the operator reads all, CSRF guards session requests, failed sign-ins are
  * throttled. In memory here; {@code RedisSignInTest} runs the same on the state Redis.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SignInTest {
 
     static final String TOKEN = "sign-in-test-admin-token";
@@ -74,23 +77,43 @@ class SignInTest {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
+    /** This test's users (fresh names per test: one server serves every test, and its throttle remembers). */
+    String alice;
+    String bob;
+    int test;
+
     @BeforeEach
     void startAndSeed() {
-        context = start();
+        if (context == null) {
+            // Once per class (started here, not in @BeforeAll, so that a subclass's Redis is up first).
+            context = start();
+        }
         browser = new Browser(port(context));
+        test++;
+        alice = "alice-" + test;
+        bob = "bob-" + test;
         TenantStore tenants = context.getBean(TenantStore.class);
         TenantPasswords passwords = context.getBean(TenantPasswords.class);
         Duration t = Duration.ofSeconds(20);
         tenants.create("acme", "Acme").block(t);
-        tenants.addUser("acme", "alice", passwords.hash(ALICE_PASSWORD).block(t)).block(t);
+        tenants.addUser("acme", alice, passwords.hash(ALICE_PASSWORD).block(t)).block(t);
         tenants.assignApp("acme", "app-a").block(t);
         tenants.assignApp("acme", "app-c").block(t);
         tenants.create("globex", "Globex").block(t);
-        tenants.addUser("globex", "bob", passwords.hash(BOB_PASSWORD).block(t)).block(t);
+        tenants.addUser("globex", bob, passwords.hash(BOB_PASSWORD).block(t)).block(t);
         tenants.assignApp("globex", "app-b").block(t);
     }
 
+    /** Frees the tenant ids and apps for the next test. */
     @AfterEach
+    void deleteTenants() {
+        TenantStore tenants = context.getBean(TenantStore.class);
+        tenants.delete("acme").block(Duration.ofSeconds(5));
+        tenants.delete("globex").block(Duration.ofSeconds(5));
+    }
+
+    /** All at the end: closing one server mid-class would dispose the Reactor Netty resources the others share. */
+    @AfterAll
     void stop() {
         contexts.forEach(ConfigurableApplicationContext::close);
     }
@@ -116,7 +139,7 @@ class SignInTest {
 
     @Test
     void aTenantUserReadsItsOwnAppsOnlyAndAnotherTenantsAppIsNotFound() {
-        EntityExchangeResult<byte[]> signedIn = browser.signIn("Alice", ALICE_PASSWORD);
+        EntityExchangeResult<byte[]> signedIn = browser.signIn(alice.toUpperCase(java.util.Locale.ROOT), ALICE_PASSWORD);
         assertThat(signedIn.getStatus().value()).isEqualTo(302);
         assertThat(Browser.location(signedIn)).isEqualTo("/dashboard/");
         assertThat(Browser.setCookie(signedIn, SessionContextRepository.COOKIE)).containsIgnoringCase("HttpOnly")
@@ -130,10 +153,10 @@ class SignInTest {
         }
         assertThat(Browser.body(browser.get("/dashboard/api/test/readable"))).isEqualTo("[\"app-a\",\"app-c\"]");
 
-        Browser bob = new Browser(port(context));
-        bob.signIn("bob", BOB_PASSWORD);
-        assertThat(Browser.body(bob.get("/dashboard/api/test/readable"))).isEqualTo("[\"app-b\"]");
-        assertThat(bob.get("/usage/apps/app-a").getStatus().value()).isEqualTo(404);
+        Browser other = new Browser(port(context));
+        other.signIn(bob, BOB_PASSWORD);
+        assertThat(Browser.body(other.get("/dashboard/api/test/readable"))).isEqualTo("[\"app-b\"]");
+        assertThat(other.get("/usage/apps/app-a").getStatus().value()).isEqualTo(404);
     }
 
     @Test
@@ -158,12 +181,12 @@ class SignInTest {
         // The sign-in form itself.
         browser.signInPageToken();
         EntityExchangeResult<byte[]> noToken = browser.post("/dashboard/login",
-                Map.of("username", "alice", "password", ALICE_PASSWORD));
+                Map.of("username", alice, "password", ALICE_PASSWORD));
         assertThat(noToken.getStatus().value()).isEqualTo(403);
         assertThat(browser.cookies).doesNotContainKey(SessionContextRepository.COOKIE);
 
         String beforeSignIn = browser.signInPageToken();
-        browser.signIn("alice", ALICE_PASSWORD);
+        browser.signIn(alice, ALICE_PASSWORD);
         // Signing in ends the sign-in page's token; the next page has a new one.
         assertThat(browser.cookies).doesNotContainKey(CsrfCookies.COOKIE);
         assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(200);
@@ -191,26 +214,26 @@ class SignInTest {
         List<Integer> known = new ArrayList<>();
         List<Integer> unknown = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            known.add(browser.signIn("alice", "wrong-password").getStatus().value());
-            unknown.add(browser.signIn("nobody-here", "wrong-password").getStatus().value());
+            known.add(browser.signIn(alice, "wrong-password").getStatus().value());
+            unknown.add(browser.signIn("nobody-" + test, "wrong-password").getStatus().value());
         }
         assertThat(known).containsExactly(302, 302, 302, 429);
         assertThat(unknown).isEqualTo(known);
 
         // Throttled, even the right password is refused, with Retry-After and a clear message.
-        EntityExchangeResult<byte[]> refused = browser.signIn("alice", ALICE_PASSWORD);
+        EntityExchangeResult<byte[]> refused = browser.signIn(alice, ALICE_PASSWORD);
         assertThat(refused.getStatus().value()).isEqualTo(429);
         long retryAfter = Long.parseLong(refused.getResponseHeaders().getFirst(HttpHeaders.RETRY_AFTER));
         assertThat(retryAfter).isBetween(1L, 15 * 60L);
         assertThat(Browser.body(refused)).contains("Too many failed sign-in attempts").contains("name=\"_csrf\"");
         assertThat(browser.cookies).doesNotContainKey(SessionContextRepository.COOKIE);
         // Another user is not affected.
-        assertThat(Browser.location(browser.signIn("bob", BOB_PASSWORD))).isEqualTo("/dashboard/");
+        assertThat(Browser.location(browser.signIn(bob, BOB_PASSWORD))).isEqualTo("/dashboard/");
     }
 
     @Test
     void aWrongPasswordSaysOnlyThatTheUsernameOrPasswordIsWrong() {
-        EntityExchangeResult<byte[]> wrong = browser.signIn("alice", "not-her-password");
+        EntityExchangeResult<byte[]> wrong = browser.signIn(alice, "not-her-password");
         assertThat(Browser.location(wrong)).isEqualTo("/dashboard/login?error");
         assertThat(Browser.body(browser.get("/dashboard/login?error"))).contains("Wrong username or password.");
         assertThat(browser.cookies).doesNotContainKey(SessionContextRepository.COOKIE);
@@ -218,7 +241,7 @@ class SignInTest {
 
     @Test
     void behindTlsTheCookiesAreSecure() {
-        EntityExchangeResult<byte[]> signedIn = browser.signIn("alice", ALICE_PASSWORD, "X-Forwarded-Proto", "https");
+        EntityExchangeResult<byte[]> signedIn = browser.signIn(alice, ALICE_PASSWORD, "X-Forwarded-Proto", "https");
         assertThat(Browser.setCookie(signedIn, SessionContextRepository.COOKIE)).contains("Secure");
         Browser other = new Browser(port(context));
         EntityExchangeResult<byte[]> page = other.get("/dashboard/login", "X-Forwarded-Proto", "https");
@@ -227,18 +250,19 @@ class SignInTest {
 
     @Test
     void aPasswordChangeOrARemovedUserEndsTheSession() {
-        browser.signIn("alice", ALICE_PASSWORD);
+        browser.signIn(alice, ALICE_PASSWORD);
         assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(200);
         TenantStore tenants = context.getBean(TenantStore.class);
         TenantPasswords passwords = context.getBean(TenantPasswords.class);
-        tenants.setPassword("acme", "alice", passwords.hash("another-password").block(Duration.ofSeconds(20)))
+        tenants.setPassword("acme", alice, passwords.hash("another-password").block(Duration.ofSeconds(20)))
                 .block(Duration.ofSeconds(5));
         assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(401);
 
-        Browser bob = new Browser(port(context));
-        bob.signIn("bob", BOB_PASSWORD);
-        tenants.removeUser("globex", "bob").block(Duration.ofSeconds(5));
-        assertThat(bob.get("/usage/apps/app-b").getStatus().value()).isEqualTo(401);
+        Browser other = new Browser(port(context));
+        other.signIn(bob, BOB_PASSWORD);
+        assertThat(other.get("/usage/apps/app-b").getStatus().value()).isEqualTo(200);
+        tenants.removeUser("globex", bob).block(Duration.ofSeconds(5));
+        assertThat(other.get("/usage/apps/app-b").getStatus().value()).isEqualTo(401);
     }
 
     @Test
