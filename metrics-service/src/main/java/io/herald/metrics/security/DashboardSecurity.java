@@ -1,9 +1,9 @@
 package io.herald.metrics.security;
 
-import io.herald.core.protocol.PusherCodec;
 import io.herald.core.tenant.Tenant;
 import io.herald.core.tenant.TenantPasswords;
 import io.herald.core.tenant.TenantStore;
+import io.herald.core.web.ApiErrorResponses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -46,7 +46,6 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Who may call metrics-service's {@code /dashboard/**} and {@code /usage/**} (Spring Security,
@@ -348,16 +347,13 @@ public final class DashboardSecurity {
     }
 
     static Mono<Void> writeJson(ServerWebExchange exchange, HttpStatus status, String message) {
-        ObjectNode body = PusherCodec.json().createObjectNode();
-        body.put("error", message);
-        body.put("status", status.value());
         var response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         if (status == HttpStatus.UNAUTHORIZED) {
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"herald\"");
         }
-        byte[] bytes = PusherCodec.json().writeValueAsBytes(body);
+        byte[] bytes = ApiErrorResponses.body(message, status.value());
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
     }
 }
