@@ -3,6 +3,8 @@ package io.herald.metrics.security;
 import io.herald.core.app.App;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
+import io.herald.core.app.CachingAppStore;
+import io.herald.core.app.StaticAppStore;
 import io.herald.core.error.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,8 +53,13 @@ public final class OperatorAccess implements AppAccess {
     public Mono<List<String>> readableApps(ServerWebExchange exchange) {
         return Mono.defer(() -> {
             check(exchange);
-            if (apps instanceof AppRegistry registry) {
+            // The AppStore bean is a cache in front of the registry (or the static apps): list what is behind it.
+            AppStore store = apps instanceof CachingAppStore cache ? cache.delegate() : apps;
+            if (store instanceof AppRegistry registry) {
                 return registry.list().map(App::id).sort().collectList();
+            }
+            if (store instanceof StaticAppStore fixed) {
+                return Mono.just(fixed.all().stream().map(App::id).sorted().toList());
             }
             return Mono.just(List.of());
         });
