@@ -44,7 +44,11 @@ final class Chromium {
                     "--user-data-dir=" + Files.createTempDirectory("herald-chromium"));
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(Path.of(DRIVER).toFile()).build();
-            return new ChromeDriver(service, options);
+            ChromeDriver browser = new ChromeDriver(service, options);
+            // --window-size counts the window, not the page: make the page itself 1280×800.
+            browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    java.util.Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            return browser;
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

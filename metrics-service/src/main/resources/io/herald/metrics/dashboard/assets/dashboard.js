@@ -12,7 +12,7 @@
   const SERIES = ['published', 'delivered', 'connections', 'peak_connections'];
   const COLOURS = { published: '#2563eb', delivered: '#0d9488', connections: '#7c3aed', peak_connections: '#ea580c' };
   const CONSOLE_TYPES = ['connection_opened', 'connection_closed', 'subscribed', 'unsubscribed', 'api_message',
-    'client_event', 'webhook_attempt'];
+    'client_event', 'webhook_attempt', 'dropped'];
   const CONSOLE_KEPT = 500;
   const SUMMARY_EVERY_MS = 5000;
   const USAGE_EVERY_MS = 15000;
@@ -285,6 +285,7 @@
 
   function details(e) {
     const parts = [];
+    if (e.type === 'dropped') return e.count + ' events dropped: this page did not keep up';
     if (e.event) parts.push(e.event);
     if (e.socket_id) parts.push('socket ' + e.socket_id);
     if (e.data !== undefined) parts.push(typeof e.data === 'string' ? e.data : JSON.stringify(e.data));
