@@ -10,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.herald.core.tenant.TenantPasswords;
+import io.herald.core.tenant.TenantStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
@@ -24,6 +27,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * The demo: a page at {@code /} that connects with pusher-js and shows events as they arrive,
  * {@code /demo/config} with what the page needs (never the secret), and a start-up summary
  * with the demo app's credentials and a ready-to-run, freshly signed {@code curl} command.
+ *
+ * <p>With the metrics role on, also a demo tenant owning the demo app ({@link DemoTenant}), whose
+ * user's dashboard password is in the summary.
  *
  * <p>All of it is about the built-in demo app only ({@link #demoApp}): apps from the operator's
  * own configuration are listed by id and key, their secrets are never printed, and the demo page
@@ -57,13 +63,24 @@ public class DemoConfiguration {
                 .build();
     }
 
+    /** The demo tenant, when the demo app and the dashboard (the metrics role) are both here. */
+    @Bean
+    DemoTenant demoTenant(AppsProperties apps, DemoProperties demo, ObjectProvider<TenantStore> tenants,
+            ObjectProvider<TenantPasswords> passwords, Environment environment) {
+        if (!environment.getProperty("herald.metrics.enabled", Boolean.class, false)) {
+            return DemoTenant.NONE;
+        }
+        return DemoTenant.seed(demoApp(apps.toApps(), demo), demo, tenants.getIfAvailable(),
+                passwords.getIfAvailable());
+    }
+
     @Bean
     public ApplicationListener<ApplicationReadyEvent> demoSummary(AppsProperties apps, DemoProperties demo,
-            Clock clock, Environment environment) {
+            DemoTenant tenant, Clock clock, Environment environment) {
         return event -> {
             String port = environment.getProperty("local.server.port", "6001");
             // Printed, not logged: the operator asked for the demo credentials; logs never carry secrets.
-            System.out.println(summary(apps.toApps(), demo, "http://localhost:" + port, clock));
+            System.out.println(summary(apps.toApps(), demo, tenant, "http://localhost:" + port, clock));
         };
     }
 
@@ -72,7 +89,7 @@ public class DemoConfiguration {
      * the secrets of apps from an operator's configuration are never printed, since a container
      * ships what it prints to its logs.
      */
-    static String summary(List<App> apps, DemoProperties demo, String origin, Clock clock) {
+    static String summary(List<App> apps, DemoProperties demo, DemoTenant tenant, String origin, Clock clock) {
         App app = demoApp(apps, demo);
         StringBuilder out = new StringBuilder("\n");
         out.append("  Herald is running: ").append(origin).append(app != null ? "/  (demo page)\n" : "/\n");
@@ -83,6 +100,12 @@ public class DemoConfiguration {
                     .append("?protocol=7\n");
             out.append("  Trigger an event (signed now, valid for 10 minutes):\n    ")
                     .append(curl(app, origin, demo.channel(), clock)).append('\n');
+            if (tenant.password() != null) {
+                out.append("  Dashboard  ").append(origin).append("/dashboard/   user: ").append(DemoTenant.USERNAME)
+                        .append("   password: ").append(tenant.password())
+                        .append(tenant.generated() ? "   (new at each start; set HERALD_DEMO_DASHBOARD_PASSWORD "
+                                + "to keep one)\n" : "\n");
+            }
             if (DEFAULT_SECRET.equals(app.secret())) {
                 out.append("  The demo secret is the default one: set HERALD_DEMO_SECRET before exposing "
                         + "this server.\n");

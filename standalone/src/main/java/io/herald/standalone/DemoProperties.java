@@ -19,15 +19,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param appId the demo app's id
  * @param key the demo app's key
  * @param secret the demo app's secret; change it before exposing the server
+ * @param dashboardPassword the password of the demo tenant's user {@code demo} on the dashboard
+ *        ({@code /dashboard/}); empty: a new one is generated at each start and printed in the
+ *        start-up summary
  */
 @ConfigurationProperties("herald.demo")
 public record DemoProperties(@DefaultValue("true") boolean enabled, @DefaultValue("demo") String channel,
         @DefaultValue("demo-app") String appId, @DefaultValue("demo-key") String key,
-        @DefaultValue("demo-secret") String secret) {
+        @DefaultValue("demo-secret") String secret, @DefaultValue("") String dashboardPassword) {
 
     @Override
     public String toString() {
         return "DemoProperties[enabled=" + enabled + ", channel=" + channel + ", appId=" + appId + ", key=" + key
-                + ", secret=(set)]";
+                + ", secret=(set), dashboardPassword=(hidden)]";
     }
 }

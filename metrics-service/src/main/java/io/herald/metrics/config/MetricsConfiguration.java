@@ -13,11 +13,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.herald.core.web.ApiErrorResponses;
 import io.herald.metrics.web.UsageHandler;
 import io.herald.metrics.security.AppAccess;
-import io.herald.metrics.security.OperatorAccess;
-import io.herald.core.app.AppStore;
 import java.io.IOException;
 import java.io.InputStream;
-import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -29,6 +26,9 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -38,15 +38,20 @@ import org.springframework.context.annotation.Import;
 /**
  * The metrics role: consumes the usage stream into the {@link UsageStore}.
  *
+ * <p>Sign-in and who may read what: {@link DashboardSecurityConfiguration}. Ordered before Spring
+ * Boot's security auto-configurations, so that they find this role's filter chain and add none
+ * that would secure every path of the process.
+ *
  * <p>With {@code herald.redis.state}: a {@link RedisUsageStore} fed from the Redis Stream,
  * shared by every metrics-service replica (each a consumer of one group). Without it (the
  * standalone server): an {@link InMemoryUsageStore} fed from the in-memory stream of this same
  * process.
  */
-@AutoConfiguration
+@AutoConfiguration(before = { ReactiveUserDetailsServiceAutoConfiguration.class,
+        ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveWebSecurityAutoConfiguration.class })
 @ConditionalOnBooleanProperty(MetricsConfiguration.ENABLED)
 @EnableConfigurationProperties(MetricsProperties.class)
-@Import(HeraldCoreConfiguration.class)
+@Import({ HeraldCoreConfiguration.class, DashboardSecurityConfiguration.class })
 public class MetricsConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(MetricsConfiguration.class);
@@ -76,14 +81,9 @@ public class MetricsConfiguration {
 
     /**
      * The usage API, {@code /usage/apps/{app_id}}, and its OpenAPI description,
-     * {@code /usage/openapi.json}. Operators only: the admin token {@code herald.auth.admin-token}.
+     * {@code /usage/openapi.json}. Who may read which app: {@link AppAccess}
+     * ({@link DashboardSecurityConfiguration}: the operator every app, a tenant user its own).
      */
-    @Bean
-    @ConditionalOnMissingBean
-    public AppAccess appAccess(Environment environment, AppStore apps) {
-        return new OperatorAccess(environment.getProperty("herald.auth.admin-token"), apps);
-    }
-
     @Bean
     @ConditionalOnMissingBean(name = "usageRoutes")
     public RouterFunction<ServerResponse> usageRoutes(UsageStore store, AppAccess access, Clock clock)
