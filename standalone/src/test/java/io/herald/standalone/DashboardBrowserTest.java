@@ -175,6 +175,17 @@ class DashboardBrowserTest {
             wait.until(driver -> consoleRows().stream().anyMatch(row -> row.getText().contains("invoices")));
             assertThat(consoleRows()).allMatch(row -> "subscribed".equals(row.getDomAttribute("data-type")));
             Chromium.screenshot(browser, "dashboard-console");
+
+            // Paused, an event waits (and says so); resumed, it is shown.
+            browser.findElement(By.cssSelector("[data-testid='console-pause']")).click();
+            ChannelRecorder receipts = new ChannelRecorder();
+            third.pusher.subscribe("receipts", receipts);
+            receipts.subscribed.get(10, TimeUnit.SECONDS);
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='console-state']"),
+                    "paused (1 waiting)"));
+            assertThat(consoleRows()).noneMatch(row -> row.getText().contains("receipts"));
+            browser.findElement(By.cssSelector("[data-testid='console-pause']")).click();
+            assertThat(consoleRows()).anyMatch(row -> row.getText().contains("receipts"));
         }
         finally {
             for (OfficialClient client : clients) {
