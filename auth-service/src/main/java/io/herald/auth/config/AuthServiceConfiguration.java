@@ -6,6 +6,10 @@ import io.herald.auth.security.AuthSecurity;
 import io.herald.auth.web.AdminHandler;
 import io.herald.auth.web.AuthRoutes;
 import io.herald.auth.web.InternalHandler;
+import io.herald.auth.web.TenantAdminHandler;
+import io.herald.core.config.TenantCoreConfiguration;
+import io.herald.core.tenant.TenantPasswords;
+import io.herald.core.tenant.TenantStore;
 import io.herald.core.app.AppRegistry;
 import io.herald.core.app.AppStore;
 import io.herald.core.app.AppsProperties;
@@ -59,6 +63,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * process reads that one: in the standalone server, apps created through the admin API can connect
  * and publish at once.
  *
+ * <p>Tenants ({@code /admin/tenants/**}, {@link TenantAdminHandler}): the {@link TenantStore} of
+ * {@link TenantCoreConfiguration}, on the state Redis when it is set, which metrics-service reads
+ * to sign tenant users in.
+ *
  * <p>Tokens: {@code herald.auth.admin-token} unset turns the admin API off (403 for every request,
  * see {@link AuthSecurity}); {@code herald.auth.internal-token} unset leaves {@code /internal/**} to
  * the admin token. auth-service on its own requires both ({@code AuthServiceApplication}). Refuses
@@ -70,7 +78,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @EnableWebFluxSecurity
 @EnableConfigurationProperties(AuthServiceProperties.class)
 // The in-memory registry first, so that it is declared before AppConfiguration's conditions run.
-@Import({ AuthServiceConfiguration.InMemoryRegistryConfiguration.class, HeraldCoreConfiguration.class })
+@Import({ AuthServiceConfiguration.InMemoryRegistryConfiguration.class, HeraldCoreConfiguration.class,
+        TenantCoreConfiguration.class })
 public class AuthServiceConfiguration {
 
     /** The role's switch. */
@@ -146,9 +155,17 @@ public class AuthServiceConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public AdminHandler adminHandler(AppRegistry registry, Secrets secrets, Clock clock,
-            AuthServiceProperties properties, ObjectProvider<WebhookFailureLog> failures) {
+            AuthServiceProperties properties, ObjectProvider<WebhookFailureLog> failures, TenantStore tenants) {
         return new AdminHandler(registry, secrets, clock, properties.rotationGrace(), properties.maxRotationGrace(),
-                failures.getIfAvailable());
+                failures.getIfAvailable(), tenants);
+    }
+
+    /** The tenants of the admin API ({@code /admin/tenants/**}). */
+    @Bean
+    @ConditionalOnMissingBean
+    public TenantAdminHandler tenantAdminHandler(TenantStore tenants, TenantPasswords passwords, AppStore apps,
+            Secrets secrets) {
+        return new TenantAdminHandler(tenants, passwords, apps, secrets);
     }
 
     /** Verifies with the registry's secrets, whatever {@code AuthVerifier} bean exists. */
@@ -175,8 +192,8 @@ public class AuthServiceConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "authRoutes")
-    public RouterFunction<ServerResponse> authRoutes(AdminHandler admin, InternalHandler internal,
-            ApiErrorResponses authErrorFilter) {
-        return AuthRoutes.routes(admin, internal, authErrorFilter);
+    public RouterFunction<ServerResponse> authRoutes(AdminHandler admin, TenantAdminHandler tenants,
+            InternalHandler internal, ApiErrorResponses authErrorFilter) {
+        return AuthRoutes.routes(admin, tenants, internal, authErrorFilter);
     }
 }

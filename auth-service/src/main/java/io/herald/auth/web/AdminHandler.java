@@ -11,6 +11,7 @@ import io.herald.core.app.AppRegistry;
 import io.herald.core.app.Webhook;
 import io.herald.core.names.Names;
 import io.herald.core.protocol.PusherCodec;
+import io.herald.core.tenant.TenantStore;
 import io.herald.core.webhook.WebhookFailureLog;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,16 +59,27 @@ public final class AdminHandler {
     private final Duration defaultGrace;
     private final Duration maxGrace;
     private final WebhookFailureLog failures;
+    private final TenantStore tenants;
 
     /** @param failures the webhook failure log, or {@code null} when this process has none (empty lists then) */
     public AdminHandler(AppRegistry registry, Secrets secrets, Clock clock, Duration defaultGrace, Duration maxGrace,
             WebhookFailureLog failures) {
+        this(registry, secrets, clock, defaultGrace, maxGrace, failures, null);
+    }
+
+    /**
+     * @param tenants the tenants, whose ownership of a deleted app ends with it (so a new app with
+     *        the same id starts with no owner); {@code null} for none
+     */
+    public AdminHandler(AppRegistry registry, Secrets secrets, Clock clock, Duration defaultGrace, Duration maxGrace,
+            WebhookFailureLog failures, TenantStore tenants) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.defaultGrace = Objects.requireNonNull(defaultGrace, "defaultGrace");
         this.maxGrace = Objects.requireNonNull(maxGrace, "maxGrace");
         this.failures = failures;
+        this.tenants = tenants;
     }
 
     public Mono<ServerResponse> create(ServerRequest request) {
@@ -218,7 +230,15 @@ public final class AdminHandler {
                 return Mono.error(ApiError.NOT_FOUND.exception("No app with id " + id));
             }
             log.info("Deleted app {}", id);
-            return ServerResponse.noContent().build();
+            Mono<?> disowned = tenants == null ? Mono.empty()
+                    : tenants.findByApp(id).flatMap(owner -> tenants.unassignApp(owner.id(), id))
+                            // The app is gone either way; its tenant then lists it no more (it is not found).
+                            .onErrorResume(ex -> {
+                                log.warn("Deleted app {}, but its tenant still names it as its own: {}", id,
+                                        ex.toString());
+                                return Mono.empty();
+                            });
+            return disowned.then(ServerResponse.noContent().build());
         });
     }
 
@@ -257,7 +277,7 @@ public final class AdminHandler {
     }
 
     /** The body as a JSON object; empty when there is none and {@code required} is false. */
-    private static Mono<JsonNode> jsonBody(ServerRequest request, boolean required) {
+    static Mono<JsonNode> jsonBody(ServerRequest request, boolean required) {
         return request.bodyToMono(byte[].class)
                 .map(bytes -> PusherCodec.json().readTree(bytes))
                 .filter(node -> !node.isMissingNode())
@@ -267,7 +287,7 @@ public final class AdminHandler {
                         : Mono.error(ApiError.BAD_REQUEST.exception("The body must be a JSON object")));
     }
 
-    private static String optionalText(JsonNode body, String field, List<String> problems) {
+    static String optionalText(JsonNode body, String field, List<String> problems) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return null;

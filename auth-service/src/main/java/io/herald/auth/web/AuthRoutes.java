@@ -8,7 +8,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * auth-service's routes: the admin API under {@code /admin/apps} and the internal API under
+ * auth-service's routes: the admin API under {@code /admin/apps} and {@code /admin/tenants}, and the internal API under
  * {@code /internal/v1}. Only these paths are claimed (so the routes can sit in one server with
  * others), and their errors are answered by {@link ApiErrorResponses}.
  */
@@ -16,13 +16,25 @@ public final class AuthRoutes {
 
     public static final String APPS = "/admin/apps";
     public static final String APP = "/admin/apps/{id}";
+    public static final String TENANTS = "/admin/tenants";
+    public static final String TENANT = "/admin/tenants/{id}";
 
     private AuthRoutes() {
     }
 
-    public static RouterFunction<ServerResponse> routes(AdminHandler admin, InternalHandler internal,
-            ApiErrorResponses errors) {
+    public static RouterFunction<ServerResponse> routes(AdminHandler admin, TenantAdminHandler tenants,
+            InternalHandler internal, ApiErrorResponses errors) {
         return RouterFunctions.route()
+                .POST(TENANTS, tenants::create)
+                .GET(TENANTS, tenants::list)
+                .GET(TENANT, tenants::get)
+                .PATCH(TENANT, tenants::update)
+                .DELETE(TENANT, tenants::delete)
+                .POST(TENANT + "/users", tenants::addUser)
+                .PUT(TENANT + "/users/{username}/password", tenants::setPassword)
+                .DELETE(TENANT + "/users/{username}", tenants::removeUser)
+                .PUT(TENANT + "/apps/{app_id}", tenants::assignApp)
+                .DELETE(TENANT + "/apps/{app_id}", tenants::unassignApp)
                 .POST(APPS, admin::create)
                 .GET(APPS, admin::list)
                 .GET(APP, admin::get)

@@ -11,8 +11,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@link LoginThrottle} in this process's memory: a fixed window per key from its first failure.
- * Bounded to {@code maxKeys}: beyond it the ended windows are dropped, then the ones ending first
- * (so a flood of made-up usernames can cost memory only up to the bound).
+ * Bounded to {@code maxKeys}: beyond it the ended windows are dropped, then those that refuse
+ * nothing yet (see {@link #evict}), so a flood of made-up usernames costs memory only up to the
+ * bound and cannot lift a refusal.
  */
 public final class InMemoryLoginThrottle implements LoginThrottle {
 
@@ -66,17 +67,38 @@ public final class InMemoryLoginThrottle implements LoginThrottle {
         });
     }
 
+    /**
+     * Makes room: drops the ended windows, then — down to 90% of the bound — the windows that refuse
+     * nothing yet, those ending first. Windows that refuse sign-in go last, so a flood of made-up
+     * usernames cannot wash out the count of the one being guessed.
+     */
     private synchronized void evict() {
         Instant now = clock.instant();
         windows.values().removeIf(w -> !w.ends().isAfter(now));
-        while (windows.size() >= maxKeys) {
-            windows.entrySet().stream().min(Comparator.comparing(e -> e.getValue().ends()))
-                    .ifPresent(first -> windows.remove(first.getKey()));
+        int excess = windows.size() - maxKeys * 9 / 10;
+        if (excess <= 0) {
+            return;
         }
+        windows.entrySet().stream()
+                .sorted(Comparator.<Map.Entry<String, Window>, Boolean>comparing(e -> refuses(e.getKey(), e.getValue()))
+                        .thenComparing(e -> e.getValue().ends()))
+                .limit(excess)
+                .map(Map.Entry::getKey)
+                .toList()
+                .forEach(windows::remove);
+    }
+
+    private boolean refuses(String key, Window window) {
+        return window.failures() >= (key.startsWith("u:") ? maxPerUser : maxPerAddress);
     }
 
     @Override
     public Mono<Void> succeeded(String username) {
         return Mono.fromRunnable(() -> windows.remove(LoginThrottle.userKey(username)));
+    }
+
+    /** How many windows are kept now. */
+    int size() {
+        return windows.size();
     }
 }
