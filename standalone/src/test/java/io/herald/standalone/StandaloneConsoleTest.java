@@ -38,13 +38,23 @@ class StandaloneConsoleTest {
     private static final String PATH = "/dashboard/api/apps/demo-app/console";
     private static StandaloneServer server;
     private static WebClient http;
+    private static com.sun.net.httpserver.HttpServer receiver;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hooks", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+        });
+        receiver.start();
+        String hooks = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks?token=receiver-secret";
         // The demo app as shipped, with client events on (a list given on the command line replaces it whole).
         server = new StandaloneServer(Map.of("herald.auth.admin-token", TOKEN,
                 "herald.apps[0].id", "demo-app", "herald.apps[0].key", "demo-key",
                 "herald.apps[0].secret", "demo-secret", "herald.apps[0].client-events", "true",
+                "herald.apps[0].webhooks[0].url", hooks, "herald.apps[0].webhooks[0].events", "channel_occupied",
                 "herald.debug.heartbeat-interval", "300ms"));
         http = WebClient.create(server.http(""));
     }
@@ -52,6 +62,7 @@ class StandaloneConsoleTest {
     @AfterAll
     static void stop() {
         server.close();
+        receiver.stop(0);
     }
 
     /** An open console: every server-sent event it received, comments included; ready once "watching" came. */
@@ -198,6 +209,22 @@ class StandaloneConsoleTest {
                 assertThat(heartbeat).as("a heartbeat").isNotNull();
             }
             while (!"heartbeat".equals(heartbeat.comment()));
+        }
+    }
+
+    @Test
+    void eachWebhookAttemptShowsItsEndpointWithoutQueryItsStatusAndOutcome() throws Exception {
+        try (Console console = Console.open("?types=webhook_attempt");
+                OfficialClient client = OfficialClient.connect("demo-key", server.port)) {
+            ChannelRecorder recorder = new ChannelRecorder();
+            client.pusher.subscribe("console-hooked", recorder, "e"); // channel_occupied
+            recorder.subscribed.get(10, TimeUnit.SECONDS);
+            JsonNode attempt = console.next("webhook_attempt");
+            assertThat(attempt.get("url").asString())
+                    .isEqualTo("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks");
+            assertThat(attempt.get("status").asInt()).isEqualTo(202);
+            assertThat(attempt.get("outcome").asString()).isEqualTo("delivered");
+            assertThat(attempt.toString()).doesNotContain("receiver-secret").doesNotContain("demo-secret");
         }
     }
 

@@ -150,6 +150,11 @@ class RedisDebugConsoleTest {
             edge.emit(event("app-a", "after restart " + sent.incrementAndGet()));
             return hasData(got, "after restart");
         });
+        // The watch is registered again, not only remembered: a node that starts now learns of it.
+        RedisDebugConsole late = console();
+        await().atMost(WAIT).until(() -> late.watched("app-a"));
+        late.emit(event("app-a", "from a new node"));
+        await().atMost(WAIT).until(() -> hasData(got, "from a new node"));
     }
 
     @Test
