@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.pusher.rest.data.Result;
 import io.herald.core.testing.ChannelRecorder;
 import io.herald.core.testing.OfficialClient;
-import io.herald.core.tenant.TenantPasswords;
-import io.herald.core.tenant.TenantStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,8 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * role in one process: the demo tenant signs in, official clients (pusher-java-client) subscribe,
  * the official server library (pusher-http-java) publishes, and the page's charts, totals and
  * debug console show exactly that. A tenant cannot read an app it does not own, neither through
- * the page's URL nor through the APIs with its session (a second tenant, made through the
- * {@link TenantStore} port, owns the other app). Screenshots in {@code target/screenshots}.
+ * the page's URL nor through the APIs with its session (a second tenant, made with the admin API,
+ * owns the other app). Screenshots in {@code target/screenshots}.
  */
 class DashboardBrowserTest {
 
@@ -47,7 +45,7 @@ class DashboardBrowserTest {
     static WebDriver browser;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         server = new StandaloneServer(Map.ofEntries(
                 Map.entry("herald.apps[0].id", "demo-app"), Map.entry("herald.apps[0].key", "demo-key"),
                 Map.entry("herald.apps[0].secret", "demo-secret"), Map.entry("herald.apps[0].name", "Demo app"),
@@ -59,13 +57,11 @@ class DashboardBrowserTest {
                 Map.entry("herald.auth.admin-token", ADMIN_TOKEN),
                 // Counted usage reaches the series within a tenth of a second, not a second.
                 Map.entry("herald.usage.flush-interval", "100ms")));
-        // A second tenant owning the other app. Through the TenantStore port of this process (the
-        // store sign-in reads): the admin API for tenants is not there yet.
-        TenantStore tenants = server.context.getBean(TenantStore.class);
-        String hash = server.context.getBean(TenantPasswords.class).hash(RIVAL_PASSWORD).block(WAIT);
-        tenants.create("rival", "Rival Ltd").block(WAIT);
-        tenants.addUser("rival", "rival", hash).block(WAIT);
-        tenants.assignApp("rival", "rival-app").block(WAIT);
+        // A second tenant owning the other app, made as an operator would: the admin API.
+        admin("POST", "/admin/tenants", "{\"id\":\"rival\",\"name\":\"Rival Ltd\"}", 201);
+        admin("POST", "/admin/tenants/rival/users",
+                "{\"username\":\"rival\",\"password\":\"" + RIVAL_PASSWORD + "\"}", 201);
+        admin("PUT", "/admin/tenants/rival/apps/rival-app", null, 200);
         browser = Chromium.start();
     }
 
@@ -77,6 +73,17 @@ class DashboardBrowserTest {
         if (server != null) {
             server.close();
         }
+    }
+
+    private static void admin(String method, String path, String json, int expected) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.http(path)))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(10));
+        request = json == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
+                : request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
     }
 
     /** Signs in as the demo tenant through the login form; lands on the dashboard. */
