@@ -123,6 +123,9 @@ class DashboardApiTest {
         channels.join(new ChannelKey("shop", "presence-room"), "edge-2", "2.1",
                 new PresenceMember("ada", "{}")).block(WAIT);
         channels.join(new ChannelKey("blog", "posts"), "edge-2", "2.2", null).block(WAIT);
+        // Herald's own record of a signed-in user (watchlists): not one of the app's channels.
+        channels.join(new ChannelKey("shop", "#online-ada"), "edge-2", "2.1", new PresenceMember("ada", "{}"))
+                .block(WAIT);
 
         WebhookFailureLog failures = context.getBean(WebhookFailureLog.class);
         URI hook = URI.create("http://hooks.example/shop");

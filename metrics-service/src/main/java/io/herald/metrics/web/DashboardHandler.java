@@ -106,7 +106,10 @@ public final class DashboardHandler {
         Instant second = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Mono<Long> connections = Mono.zip(usage.connectionsIn(app.id(), second.minusSeconds(1)),
                 usage.connectionsIn(app.id(), second.minusSeconds(2)), Math::max);
-        Mono<ObjectNode> occupied = channels.channels(app.id(), "").collectList()
+        Mono<ObjectNode> occupied = channels.channels(app.id(), "")
+                // Herald's own channels (#online-…, #server-to-user-…) are not the app's, as in channel queries.
+                .filter(summary -> !summary.channel().startsWith("#"))
+                .collectList()
                 .map(DashboardHandler::channelsJson)
                 // The rest of the summary is still worth showing while a shard is down.
                 .onErrorResume(ex -> Mono.just(PusherCodec.json().createObjectNode()
