@@ -169,6 +169,15 @@ class DashboardBrowserTest {
             assertThat(chartSum("delivered")).isEqualTo(6);
             Chromium.screenshot(browser, "dashboard");
 
+            // The same usage over the last day (hours) and month (days).
+            for (String range : new String[] { "day", "month" }) {
+                browser.findElement(By.cssSelector("[data-testid='range-" + range + "']")).click();
+                waitForText("total-published", "3");
+                waitForText("total-delivered", "6");
+                assertThat(chartSum("published")).as(range).isEqualTo(3);
+            }
+            browser.findElement(By.cssSelector("[data-testid='range-hour']")).click();
+
             // The console's filters: only subscriptions now, and pause holds events back.
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("console-type")))
                     .selectByVisibleText("subscribed");

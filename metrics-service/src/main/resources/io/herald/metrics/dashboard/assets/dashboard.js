@@ -211,6 +211,8 @@
 
   async function loadUsage() {
     const appId = state.app;
+    // Only the latest request draws: an older one (another range or app) may answer after it.
+    const seq = state.usageSeq = (state.usageSeq || 0) + 1;
     const range = RANGES[state.range];
     const to = new Date();
     const from = new Date(to.getTime() - range.ms);
@@ -219,10 +221,10 @@
       usage = await getJson('/usage/apps/' + encodeURIComponent(appId) + '?step=' + range.step
         + '&from=' + encodeURIComponent(from.toISOString()) + '&to=' + encodeURIComponent(to.toISOString()));
     } catch (e) {
-      if (appId === state.app) showMessage(e.message);
+      if (seq === state.usageSeq) showMessage(e.message);
       return;
     }
-    if (appId !== state.app) return;
+    if (seq !== state.usageSeq) return;
     const labels = usage.buckets.map((b) => label(b, range.step));
     for (const name of SERIES) {
       // Sums over the range; peak connections: the highest bucket.
@@ -319,6 +321,8 @@
     document.querySelectorAll('.ranges button').forEach((button) => button.addEventListener('click', () => {
       document.querySelectorAll('.ranges button').forEach((b) => b.classList.toggle('active', b === button));
       state.range = button.dataset.range;
+      // Until the new range's numbers are in, show none rather than the old range's.
+      for (const name of SERIES) $('total-' + name).textContent = '…';
       loadUsage();
     }));
     $('refresh').addEventListener('click', () => refreshAll());
