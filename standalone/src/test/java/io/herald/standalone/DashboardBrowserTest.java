@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.pusher.rest.data.Result;
 import io.herald.core.testing.ChannelRecorder;
 import io.herald.core.testing.OfficialClient;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,14 +45,26 @@ class DashboardBrowserTest {
 
     static StandaloneServer server;
     static WebDriver browser;
+    /** The demo app's webhook endpoint, which fails every call: the failure log has something to show. */
+    static HttpServer failingHooks;
 
     @BeforeAll
     static void start() throws Exception {
+        failingHooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        failingHooks.createContext("/hooks", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        failingHooks.start();
         server = new StandaloneServer(Map.ofEntries(
                 Map.entry("herald.apps[0].id", "demo-app"), Map.entry("herald.apps[0].key", "demo-key"),
                 Map.entry("herald.apps[0].secret", "demo-secret"), Map.entry("herald.apps[0].name", "Demo app"),
                 Map.entry("herald.apps[0].max-connections", "100"),
                 Map.entry("herald.apps[0].max-messages-per-day", "10000"),
+                Map.entry("herald.apps[0].webhooks[0].url",
+                        "http://127.0.0.1:" + failingHooks.getAddress().getPort() + "/hooks"),
+                Map.entry("herald.apps[0].webhooks[0].events", "channel_occupied"),
                 Map.entry("herald.apps[1].id", "rival-app"), Map.entry("herald.apps[1].key", "rival-key"),
                 Map.entry("herald.apps[1].secret", "rival-secret-0123456789"), Map.entry("herald.apps[1].name", "Rival app"),
                 Map.entry("herald.demo.dashboard-password", PASSWORD),
@@ -72,6 +86,9 @@ class DashboardBrowserTest {
         }
         if (server != null) {
             server.close();
+        }
+        if (failingHooks != null) {
+            failingHooks.stop(0);
         }
     }
 
@@ -162,6 +179,14 @@ class DashboardBrowserTest {
             waitForText("current-connections", "2");
             waitForText("occupied-channels", "1");
             waitForText("messages-today", "3");
+            // "orders" was occupied: the webhook call that announced it failed with 500, and says so.
+            new WebDriverWait(browser, WAIT).pollingEvery(Duration.ofMillis(500)).until(driver -> {
+                if (text("webhook-failures").contains("/hooks") && text("webhook-failures").contains("500")) {
+                    return true;
+                }
+                browser.findElement(By.cssSelector("[data-testid='refresh']")).click();
+                return false;
+            });
             assertThat(text("connections-limit")).isEqualTo("of 100");
             assertThat(text("daily-limit")).isEqualTo("of 10,000");
             // What is drawn is what is written.
