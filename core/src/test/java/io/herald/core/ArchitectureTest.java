@@ -56,7 +56,7 @@ class ArchitectureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "app", "state", "webhook", "auth", "broker", "usage" })
+    @ValueSource(strings = { "app", "state", "webhook", "auth", "broker", "usage", "debug" })
     void eachPortPackageIsFreeOfItsAdapters(String port) {
         String pkg = "io.herald.core." + port;
         assertThat(CORE.stream().anyMatch(c -> c.getPackageName().startsWith(pkg + ".")))
@@ -66,7 +66,7 @@ class ArchitectureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "app", "state", "webhook", "auth", "broker", "usage" })
+    @ValueSource(strings = { "app", "state", "webhook", "auth", "broker", "usage", "debug" })
     void theRuleAboutPortsCatchesAViolation(String port) {
         // The same rule over the port and its adapters must fail: the adapters use their sub-package and technology.
         String pkg = "io.herald.core." + port;

@@ -1,5 +1,9 @@
 package io.herald.edge;
 
+import io.herald.core.debug.DebugConsole;
+import io.herald.core.debug.DebugEvent;
+import java.time.Clock;
+
 import io.herald.core.app.App;
 import io.herald.core.app.WebhookEventType;
 import io.herald.core.auth.AuthUnavailableException;
@@ -82,10 +86,23 @@ public final class ChannelSubscriptions {
     private final IncidentLog incidents;
     private final MeterRegistry meters;
     private final Map<Refusal, Counter> refused = new ConcurrentHashMap<>();
+    private final DebugConsole debug;
+    private final Clock clock;
 
     public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
             ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId,
             StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, MeterRegistry meters) {
+        this(properties, fanout, auth, state, cache, notifier, counts, nodeId, limit, repairs, incidents, meters,
+                DebugConsole.NONE, Clock.systemUTC());
+    }
+
+    /** @param debug where subscriptions and their ends are shown while somebody watches their app */
+    public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
+            ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId,
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, MeterRegistry meters,
+            DebugConsole debug, Clock clock) {
+        this.debug = java.util.Objects.requireNonNull(debug, "debug");
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.limit = limit;
         this.repairs = repairs;
         this.incidents = incidents;
@@ -247,6 +264,9 @@ public final class ChannelSubscriptions {
             connection.authorizedBySubscription();
         }
         connection.send(succeededFrame(channel, confirmed, members));
+        if (debug.watched(connection.appId())) {
+            debug.emit(DebugEvent.subscribed(connection.appId(), clock.instant(), connection.socketId(), channel));
+        }
         return confirmed.type().isCache() ? replayCache(connection, key) : Mono.empty();
     }
 
@@ -342,6 +362,9 @@ public final class ChannelSubscriptions {
     private void withdraw(EdgeConnection connection, String channel, Subscription removed) {
         if (removed == null || !removed.confirmed()) {
             return;
+        }
+        if (debug.watched(connection.appId()) && !channel.startsWith("#")) {
+            debug.emit(DebugEvent.unsubscribed(connection.appId(), clock.instant(), connection.socketId(), channel));
         }
         ChannelKey key = new ChannelKey(connection.appId(), channel);
         connection.subscriptionChanges().submit(channel, () -> release(connection, key, removed));

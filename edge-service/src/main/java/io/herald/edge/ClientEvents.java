@@ -9,6 +9,8 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.core.webhook.WebhookEvent;
 import io.herald.core.app.WebhookEventType;
 import java.nio.charset.StandardCharsets;
+import io.herald.core.debug.DebugConsole;
+import io.herald.core.debug.DebugEvent;
 import io.herald.core.usage.UsageQuantity;
 import io.herald.core.usage.UsageSink;
 import java.util.function.LongSupplier;
@@ -24,6 +26,8 @@ public final class ClientEvents {
     private final ChannelNotifier notifier;
     private final LongSupplier nanoTime;
     private final UsageSink usage;
+    private final DebugConsole debug;
+    private final java.time.Clock clock;
 
     public ClientEvents(ChannelNotifier notifier, LongSupplier nanoTime) {
         this(notifier, nanoTime, UsageSink.NONE);
@@ -31,6 +35,14 @@ public final class ClientEvents {
 
     /** @param usage where relayed client events are counted per app */
     public ClientEvents(ChannelNotifier notifier, LongSupplier nanoTime, UsageSink usage) {
+        this(notifier, nanoTime, usage, DebugConsole.NONE, java.time.Clock.systemUTC());
+    }
+
+    /** @param debug where relayed client events are shown while somebody watches their app */
+    public ClientEvents(ChannelNotifier notifier, LongSupplier nanoTime, UsageSink usage, DebugConsole debug,
+            java.time.Clock clock) {
+        this.debug = java.util.Objects.requireNonNull(debug, "debug");
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.notifier = notifier;
         this.nanoTime = nanoTime;
         this.usage = java.util.Objects.requireNonNull(usage, "usage");
@@ -77,6 +89,10 @@ public final class ClientEvents {
         notifier.publish(key, PusherCodec.clientEvent(frame.event(), channel, frame.data(), userId),
                 connection.socketId());
         usage.record(app.id(), UsageQuantity.CLIENT_EVENTS, 1);
+        if (debug.watched(app.id())) {
+            debug.emit(DebugEvent.clientEvent(app.id(), clock.instant(), connection.socketId(), channel, frame.event(),
+                    data));
+        }
         if (ChannelNotifier.wants(app, WebhookEventType.CLIENT_EVENT)) {
             notifier.webhook(app, new WebhookEvent(app.id(), WebhookEventType.CLIENT_EVENT, channel, userId,
                     frame.event(), data, connection.socketId(), null, notifier.nowMillis()));

@@ -6,7 +6,11 @@ import io.herald.core.protocol.ProtocolException;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.edge.config.EdgeProperties;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.herald.core.debug.DebugConsole;
+import io.herald.core.debug.DebugEvent;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +42,19 @@ public final class PusherSessions {
     private final UserSignin signin;
     private final SocketIds socketIds = new SocketIds();
     private final int activityTimeoutSeconds;
+    private final DebugConsole debug;
+    private final Clock clock;
 
     public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, ChannelSubscriptions subscriptions,
             ClientEvents clientEvents, UserSignin signin) {
+        this(properties, registry, subscriptions, clientEvents, signin, DebugConsole.NONE, Clock.systemUTC());
+    }
+
+    /** @param debug where connections opened and closed are shown while somebody watches their app */
+    public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, ChannelSubscriptions subscriptions,
+            ClientEvents clientEvents, UserSignin signin, DebugConsole debug, Clock clock) {
+        this.debug = Objects.requireNonNull(debug, "debug");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.properties = properties;
         this.registry = registry;
         this.subscriptions = subscriptions;
@@ -60,6 +74,9 @@ public final class PusherSessions {
                 properties.maxOutboundMessages(), registry.now(), registry.droppedMessages(app.id()));
         registry.add(connection);
         log.debug("Connection opened: app {} socket {}", app.id(), connection.socketId());
+        if (debug.watched(app.id())) {
+            debug.emit(DebugEvent.connectionOpened(app.id(), clock.instant(), connection.socketId()));
+        }
         connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));
 
         AtomicReference<Throwable> inboundError = new AtomicReference<>();
@@ -71,7 +88,13 @@ public final class PusherSessions {
                     release(connection);
                     // Counted when the inbound side ends: the outbound one may never finish
                     // flushing to a client that stopped reading (a 4100).
-                    closeCode(session, connection, inboundError.get()).subscribe(registry.closes()::count);
+                    closeStatus(session, connection, inboundError.get()).subscribe(status -> {
+                        registry.closes().count(status.getCode());
+                        if (debug.watched(connection.appId())) {
+                            debug.emit(DebugEvent.connectionClosed(connection.appId(), clock.instant(),
+                                    connection.socketId(), status.getCode(), status.getReason()));
+                        }
+                    });
                 })
                 .then();
         Mono<Void> outbound = session.send(connection.outbound())
@@ -84,22 +107,23 @@ public final class PusherSessions {
     }
 
     /**
-     * The code a connection ended with: the server's when it closed it, the one a broken frame
+     * The close status (code, reason) a connection ended with: the server's when it closed it, the one a broken frame
      * called for (1009 for a frame over the limit), else the client's close frame, or 1006 when
      * the connection ended without one.
      */
-    private static Mono<Integer> closeCode(WebSocketSession session, EdgeConnection connection, Throwable inboundError) {
+    private static Mono<CloseStatus> closeStatus(WebSocketSession session, EdgeConnection connection,
+            Throwable inboundError) {
         if (connection.closeStatus() != null) {
-            return Mono.just(connection.closeStatus().getCode());
+            return Mono.just(connection.closeStatus());
         }
         if (inboundError instanceof CorruptedWebSocketFrameException corrupted) {
-            return Mono.just(corrupted.closeStatus().code());
+            return Mono.just(new CloseStatus(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()));
         }
         // Known once the inbound side has ended, which it has here; the timeout only guards the count.
-        return session.closeStatus().map(CloseStatus::getCode)
+        return session.closeStatus()
                 .timeout(CLOSE_STATUS_WAIT, Mono.empty())
                 .onErrorResume(ex -> Mono.empty())
-                .defaultIfEmpty(NO_CLOSE_FRAME);
+                .defaultIfEmpty(new CloseStatus(NO_CLOSE_FRAME));
     }
 
     private void release(EdgeConnection connection) {

@@ -1,5 +1,9 @@
 package io.herald.publish;
 
+import io.herald.core.debug.DebugConsole;
+import io.herald.core.debug.DebugEvent;
+import java.time.Clock;
+
 import io.herald.core.app.App;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.BrokerUnavailableException;
@@ -51,6 +55,8 @@ public final class EventPublisher {
     private final Duration retryAfter;
     private final ChannelCache cache;
     private final Duration cacheTtl;
+    private final DebugConsole debug;
+    private final Clock clock;
     /** Random per process, so message ids of several replicas do not collide. */
 
     /** A publisher that keeps no cache-channel events. */
@@ -64,6 +70,14 @@ public final class EventPublisher {
      */
     public EventPublisher(Broker broker, PublishMeters meters, Duration retryAfter, ChannelCache cache,
             Duration cacheTtl) {
+        this(broker, meters, retryAfter, cache, cacheTtl, DebugConsole.NONE, Clock.systemUTC());
+    }
+
+    /** @param debug where each event published to a channel is shown while somebody watches its app */
+    public EventPublisher(Broker broker, PublishMeters meters, Duration retryAfter, ChannelCache cache,
+            Duration cacheTtl, DebugConsole debug, Clock clock) {
+        this.debug = Objects.requireNonNull(debug, "debug");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.broker = Objects.requireNonNull(broker, "broker");
         this.meters = Objects.requireNonNull(meters, "meters");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
@@ -99,6 +113,10 @@ public final class EventPublisher {
                 PusherCodec.channelEvent(event.name(), channel, event.data(), null));
         return Mono.defer(() -> broker.publish(envelope))
                 .doOnSuccess(ignored -> {
+                    if (debug.watched(app.id())) {
+                        debug.emit(DebugEvent.apiMessage(app.id(), clock.instant(), channel, event.name(),
+                                event.data(), event.socketId()));
+                    }
                     if (log.isDebugEnabled()) {
                         log.debug("Published event {} to app {} channel {} (message {})", event.name(), app.id(),
                                 channel, envelope.messageId());

@@ -2,8 +2,6 @@ package io.herald.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -12,9 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -22,7 +17,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The demo page in a real browser (Debian's headless Chromium): pusher-js connects, subscribes,
  * and an event published with the official server library appears in the table. The page's
  * pusher-js also proves watchlist events, which pusher-java-client does not implement.
- * {@code .ci/run} installs {@code chromium} and {@code chromium-driver}.
+ * The browser is {@link Chromium}'s.
  */
 class DemoPageBrowserTest {
 
@@ -36,14 +31,7 @@ class DemoPageBrowserTest {
                 "herald.apps[0].id", "demo-app", "herald.apps[0].key", "demo-key", "herald.apps[0].secret", "demo-secret",
                 "herald.apps[1].id", "watch-app", "herald.apps[1].key", "watch-key",
                 "herald.apps[1].secret", "watch-secret", "herald.apps[1].watchlist-events", "true"));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory("herald-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).build();
-        browser = new ChromeDriver(service, options);
+        browser = Chromium.start();
     }
 
     @AfterAll

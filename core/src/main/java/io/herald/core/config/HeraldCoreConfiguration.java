@@ -40,6 +40,7 @@ import org.springframework.context.annotation.Import;
 @EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
 @Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class,
         UsageCoreConfiguration.class,
+        DebugCoreConfiguration.class,
         HttpServerConfiguration.class })
 public class HeraldCoreConfiguration {
 

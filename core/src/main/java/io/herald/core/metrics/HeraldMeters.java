@@ -71,6 +71,8 @@ public enum HeraldMeters {
     USAGE_DELTAS_PENDING("herald.usage.deltas.pending"),
     /** Counter: usage deltas this node dropped because too many waited for the usage stream. */
     USAGE_DELTAS_DROPPED("herald.usage.deltas.dropped"),
+    /** Counter: debug console events not delivered, tag {@code where}: {@code emitter} (over the node's bound of publishes in flight to the state Redis, or that Redis down). */
+    DEBUG_EVENTS_DROPPED("herald.debug.events.dropped"),
     /** Counter: usage deltas metrics-service read, tag {@code outcome}: {@code applied} or {@code duplicate} (applied before). */
     USAGE_DELTAS_APPLIED("herald.usage.deltas.applied"),
     /** Counter: webhook events given up after the retry period (or dropped undeliverable). Tag {@code app_id}. */

@@ -114,6 +114,19 @@ public final class InMemoryUsageStore implements UsageStore {
         });
     }
 
+    @Override
+    public Mono<Long> connectionsIn(String appId, Instant second) {
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(second, "second");
+        return Mono.fromSupplier(() -> {
+            synchronized (this) {
+                SecondPeaks peaks = secondPeaks.getOrDefault(appId, Map.of())
+                        .get(second.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                return peaks == null ? 0L : peaks.nodes.values().stream().mapToLong(Long::longValue).sum();
+            }
+        });
+    }
+
     /** Drops buckets past their retention and records of nodes not heard of for the node retention. */
     private void expire() {
         Instant now = clock.instant();

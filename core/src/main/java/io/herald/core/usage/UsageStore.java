@@ -50,6 +50,16 @@ public interface UsageStore {
     Mono<UsageReport> read(String appId, Instant from, Instant to, UsageStep step);
 
     /**
+     * The connections of {@code appId} (or {@link #CLUSTER}) in the second {@code second} falls
+     * in, as the nodes reported them: the sum over nodes of each node's peak in that second, the
+     * same figure peak connections are made of; 0 when no node reported open connections then.
+     * Kept for the peak window ({@link UsageRetention#peakWindow()}). Nodes report every flush
+     * period while the app has connections open, so the last complete second or two give the
+     * connections open now across the cluster, a second or two behind.
+     */
+    Mono<Long> connectionsIn(String appId, Instant second);
+
+    /**
      * One bucket of a series.
      *
      * @param start the bucket's start (UTC-aligned)

@@ -95,6 +95,20 @@ public abstract class UsageStoreContractTest {
     }
 
     @Test
+    void connectionsOfOneSecondAreTheSumOfEachNodesPeakInIt() {
+        UsageStore store = store();
+        apply(store, delta("n1", 1, "app-a", T0, 0, 0, 4));
+        apply(store, delta("n1", 2, "app-a", T0.plusMillis(500), 0, 0, 6));
+        apply(store, delta("n2", 1, "app-a", T0.plusMillis(900), 0, 0, 3));
+        apply(store, delta("n2", 2, "app-b", T0, 0, 0, 100));
+
+        assertThat(store.connectionsIn("app-a", T0.plusMillis(100)).block(WAIT)).isEqualTo(9);
+        assertThat(store.connectionsIn("app-a", T0.plusSeconds(1)).block(WAIT)).isZero();
+        assertThat(store.connectionsIn("app-c", T0).block(WAIT)).isZero();
+        assertThat(store.connectionsIn(UsageStore.CLUSTER, T0).block(WAIT)).isEqualTo(109);
+    }
+
+    @Test
     void anEmptyRangeReadsZerosAndBadRangesAreRefused() {
         UsageStore store = store();
         UsageReport report = read(store, "nobody", T0, T0.plus(Duration.ofHours(3)), UsageStep.HOUR);

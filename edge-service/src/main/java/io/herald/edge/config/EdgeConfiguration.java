@@ -9,6 +9,7 @@ import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
 import io.herald.core.usage.UsageSink;
+import io.herald.core.debug.DebugConsole;
 import io.herald.core.webhook.WebhookQueue;
 import io.herald.edge.ChannelNotifier;
 import io.herald.edge.ChannelStateRebuild;
@@ -105,9 +106,9 @@ public class EdgeConfiguration {
     public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
             ChannelState state, ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts,
             EdgeNodeId nodeId, StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters, DebugConsole debug, Clock clock) {
         return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value(),
-                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new));
+                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new), debug, clock);
     }
 
     /** This node's bound on channel-state commands in flight ({@code herald.edge.max-state-commands-in-flight}). */
@@ -141,8 +142,9 @@ public class EdgeConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public ClientEvents clientEvents(ChannelNotifier notifier, ObjectProvider<UsageSink> usage) {
-        return new ClientEvents(notifier, System::nanoTime, usage.getIfAvailable(() -> UsageSink.NONE));
+    public ClientEvents clientEvents(ChannelNotifier notifier, ObjectProvider<UsageSink> usage, DebugConsole debug,
+            Clock clock) {
+        return new ClientEvents(notifier, System::nanoTime, usage.getIfAvailable(() -> UsageSink.NONE), debug, clock);
     }
 
     @Bean
@@ -161,8 +163,9 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry,
-            ChannelSubscriptions subscriptions, ClientEvents clientEvents, UserSignin signin) {
-        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin);
+            ChannelSubscriptions subscriptions, ClientEvents clientEvents, UserSignin signin, DebugConsole debug,
+            Clock clock) {
+        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin, debug, clock);
     }
 
     @Bean(destroyMethod = "close")

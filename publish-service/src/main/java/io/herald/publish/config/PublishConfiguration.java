@@ -1,5 +1,7 @@
 package io.herald.publish.config;
 
+import io.herald.core.debug.DebugConsole;
+
 import io.herald.core.app.AppStore;
 import io.herald.core.broker.Broker;
 import io.herald.core.config.AppSecretsRequired;
@@ -101,8 +103,9 @@ public class PublishConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public EventPublisher eventPublisher(Broker broker, PublishMeters meters, PublishProperties properties,
-            ChannelCache channelCache, ChannelStateProperties state) {
-        return new EventPublisher(broker, meters, properties.retryAfter(), channelCache, state.cacheTtl());
+            ChannelCache channelCache, ChannelStateProperties state, DebugConsole debug, Clock clock) {
+        return new EventPublisher(broker, meters, properties.retryAfter(), channelCache, state.cacheTtl(), debug,
+                clock);
     }
 
     @Bean

@@ -1,5 +1,8 @@
 package io.herald.publish.webhook;
 
+import io.herald.core.debug.DebugConsole;
+import io.herald.core.debug.DebugEvent;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.herald.core.app.App;
 import io.herald.core.app.AppStore;
@@ -98,6 +101,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     static final Duration FORGET_CONSUMERS_EVERY = Duration.ofMinutes(10);
 
     private final UsageSink usage;
+    private final DebugConsole debug;
     private final WebhookQueueConsumer queue;
     private final AppStore apps;
     private final WebhookSender sender;
@@ -130,6 +134,14 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
     public WebhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
             WebhookFailureLog failures, MeterRegistry meters, Clock clock, WebhookDispatcherProperties properties,
             UsageSink usage) {
+        this(queue, apps, sender, failures, meters, clock, properties, usage, DebugConsole.NONE);
+    }
+
+    /** @param debug where each attempt to call an endpoint is shown while somebody watches its app */
+    public WebhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
+            WebhookFailureLog failures, MeterRegistry meters, Clock clock, WebhookDispatcherProperties properties,
+            UsageSink usage, DebugConsole debug) {
+        this.debug = Objects.requireNonNull(debug, "debug");
         this.usage = Objects.requireNonNull(usage, "usage");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.apps = Objects.requireNonNull(apps, "apps");
@@ -405,9 +417,10 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
             return;
         }
         Mono.delay(delay)
-                .then(Mono.defer(() -> sender.send(batch.key().url(), batch.app().key(), batch.app().secret(),
+                .then(Mono.defer(() -> sender.sendForStatus(batch.key().url(), batch.app().key(), batch.app().secret(),
                         batch.body())))
-                .subscribe(new BaseSubscriber<Void>() {
+                .subscribe(new BaseSubscriber<Integer>() {
+                    private int status;
                     @Override
                     protected void hookOnSubscribe(Subscription subscription) {
                         attempts.add(this);
@@ -415,7 +428,13 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                     }
 
                     @Override
+                    protected void hookOnNext(Integer answered) {
+                        status = answered;
+                    }
+
+                    @Override
                     protected void hookOnComplete() {
+                        attempted(batch, status, "delivered");
                         delivered(batch);
                     }
 
@@ -437,6 +456,14 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
                 });
     }
 
+    /** Shows an attempt in the app's debug console, if somebody watches it. */
+    private void attempted(WebhookBatch batch, int status, String outcome) {
+        if (debug.watched(batch.key().appId())) {
+            debug.emit(DebugEvent.webhookAttempt(batch.key().appId(), clock.instant(), batch.key().url(), status,
+                    outcome));
+        }
+    }
+
     private void delivered(WebhookBatch batch) {
         counter(HeraldMeters.WEBHOOKS_DELIVERED, batch.key().appId(), "webhook events delivered")
                 .increment(batch.events().size());
@@ -448,6 +475,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         WebhookDeliveryException failure = ex instanceof WebhookDeliveryException delivery ? delivery
                 : new WebhookDeliveryException(0, "request failed: " + ex);
         if (attempt == 1 && failure.wasRefused() && awaitRecovery(batch)) {
+            attempted(batch, failure.status(), "waiting");
             return;
         }
         Duration backoff = backoff(attempt);
@@ -456,6 +484,7 @@ public class WebhookDispatcher implements SmartLifecycle, AutoCloseable {
         failures.record(new WebhookFailure(batch.key().appId(), batch.key().url(), clock.instant(), attempt,
                 failure.status(), failure.getMessage(), batch.events().size(), giveUp))
                 .subscribe(null, recordError -> log.debug("Could not record a webhook failure", recordError));
+        attempted(batch, failure.status(), giveUp ? "given_up" : "retrying");
         if (giveUp) {
             log.warn("Gave up a batch of {} webhook events of app {} to {} after {} attempts; last: {}",
                     batch.events().size(), batch.key().appId(), redacted(batch.key().url()), attempt,

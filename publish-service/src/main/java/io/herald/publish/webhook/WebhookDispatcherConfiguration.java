@@ -1,5 +1,7 @@
 package io.herald.publish.webhook;
 
+import io.herald.core.debug.DebugConsole;
+
 import io.herald.core.app.AppStore;
 import io.herald.core.config.AppSecretsRequired;
 import io.herald.core.config.HeraldCoreConfiguration;
@@ -55,8 +57,8 @@ public class WebhookDispatcherConfiguration {
     @ConditionalOnMissingBean
     public WebhookDispatcher webhookDispatcher(WebhookQueueConsumer queue, AppStore apps, WebhookSender sender,
             WebhookFailureLog failures, ObjectProvider<MeterRegistry> registry, Clock clock,
-            WebhookDispatcherProperties properties, ObjectProvider<UsageSink> usage) {
+            WebhookDispatcherProperties properties, ObjectProvider<UsageSink> usage, DebugConsole debug) {
         return new WebhookDispatcher(queue, apps, sender, failures, registry.getIfAvailable(() -> Metrics.globalRegistry),
-                clock, properties, usage.getIfAvailable(() -> UsageSink.NONE));
+                clock, properties, usage.getIfAvailable(() -> UsageSink.NONE), debug);
     }
 }

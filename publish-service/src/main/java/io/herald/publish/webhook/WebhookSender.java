@@ -91,9 +91,14 @@ public class WebhookSender implements AutoCloseable {
      * {@link WebhookDeliveryException} otherwise (status 0 for no answer or an open circuit).
      */
     public Mono<Void> send(URI url, String key, String secret, byte[] body) {
+        return sendForStatus(url, key, secret, body).then();
+    }
+
+    /** As {@link #send}, completing with the 2XX status the endpoint answered. */
+    public Mono<Integer> sendForStatus(URI url, String key, String secret, byte[] body) {
         String signature = Hmac.sha256Hex(secret, body);
         CircuitBreaker breaker = breakers.circuitBreaker(url.toString());
-        Mono<Void> request = client
+        Mono<Integer> request = client
                 .headers(headers -> headers
                         .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                         .set("X-Pusher-Key", key)
@@ -105,7 +110,7 @@ public class WebhookSender implements AutoCloseable {
                 .timeout(timeout)
                 .flatMap(response -> {
                     int status = response.status().code();
-                    return status >= 200 && status < 300 ? Mono.<Void>empty()
+                    return status >= 200 && status < 300 ? Mono.just(status)
                             : Mono.error(new WebhookDeliveryException(status, "HTTP " + status));
                 });
         return request.transformDeferred(CircuitBreakerOperator.of(breaker))

@@ -174,6 +174,13 @@ public final class RedisUsageStore implements UsageStore, AutoCloseable {
                         .map(both -> new UsageReport(appId, step, both.getT1(), both.getT2())));
     }
 
+    @Override
+    public Mono<Long> connectionsIn(String appId, Instant second) {
+        Objects.requireNonNull(appId, "appId");
+        String key = prefix + "s:" + appId + ":" + second.truncatedTo(ChronoUnit.SECONDS).getEpochSecond();
+        return link.awaitAndRun(c -> c.reactive().hget(key, "_sum")).map(Long::parseLong).defaultIfEmpty(0L);
+    }
+
     private static UsageCounts counts(Map<String, String> fields) {
         EnumMap<UsageQuantity, Long> values = new EnumMap<>(UsageQuantity.class);
         fields.forEach((name, value) -> {
