@@ -34,23 +34,34 @@ public final class ApiQuotas {
     private final LeasedRateLimiter limiter;
     private final AppQuotas quotas;
     private final MeterRegistry registry;
+    private final boolean limitApiRequests;
 
     public ApiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, MeterRegistry registry) {
+        this(limiter, quotas, registry, true);
+    }
+
+    /**
+     * @param limitApiRequests whether this node enforces the API request rate; {@code false} on
+     *        publish nodes behind a gateway that enforces it ({@code herald.publish.api-request-limit}),
+     *        so that a request is not counted twice
+     */
+    public ApiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, MeterRegistry registry, boolean limitApiRequests) {
+        this.limitApiRequests = limitApiRequests;
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.quotas = Objects.requireNonNull(quotas, "quotas");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** Admits one API request of {@code app}, or fails with a 429. */
+    /** Admits one API request of {@code app}, or fails with a 429; admits all when this node does not limit them. */
     public Mono<Void> admitRequest(App app) {
-        Optional<Quota> quota = quotas.apiRequestRate(app);
+        Optional<Quota> quota = limitApiRequests ? quotas.apiRequestRate(app) : Optional.empty();
         if (quota.isEmpty()) {
             return Mono.empty();
         }
         return limiter.admit(quota.get(), 1).flatMap(admission -> admission.admitted() ? Mono.<Void>empty()
-                : Mono.error(refused("api", ApiError.TOO_MANY_REQUESTS, "Over the API request rate of app " + app.id()
-                        + " (" + quota.get().limit() + " requests per second); retry after "
-                        + seconds(admission.retryAfter()) + " s", admission.retryAfter())));
+                : Mono.error(refused("api", ApiError.TOO_MANY_REQUESTS,
+                        AppQuotas.apiRequestRateExceeded(app.id(), quota.get().limit(), admission.retryAfter()),
+                        admission.retryAfter())));
     }
 
     /** Admits {@code messages} channel messages of {@code app}, or fails with a 403 (daily quota) or 429 (rate). */
@@ -92,6 +103,6 @@ public final class ApiQuotas {
     }
 
     private static long seconds(Duration duration) {
-        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
+        return AppQuotas.retryAfterSeconds(duration);
     }
 }
