@@ -2,7 +2,9 @@ package io.herald.gateway.config;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.gateway.web.AppIdKeyResolver;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.herald.gateway.web.PathGuard;
 import io.herald.gateway.web.TenantRequestLimit;
 import io.herald.gateway.web.Unavailable;
@@ -65,6 +67,13 @@ public class GatewayConfiguration {
     @ConditionalOnMissingBean
     public PathGuard heraldPathGuard() {
         return new PathGuard();
+    }
+
+    /** Caps the distinct {@code app_id} values of Herald's meters, as every service does (HeraldCoreConfiguration). */
+    @Bean
+    public MeterFilter heraldAppIdCardinalityLimit() {
+        return MeterFilter.maximumAllowableTags("herald", HeraldMeters.APP_ID, HeraldMeters.MAX_APP_ID_TAGS,
+                MeterFilter.deny());
     }
 
     /** The key of the per-app request limit. */

@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * {@code 429}, {@code Retry-After} and Herald's JSON body, as publish-service does for the same
  * quota. (Spring Cloud Gateway's own {@code RequestRateLimiter} filter answers with an empty body.)
  * A request without an app id in its path is not limited. Refusals are counted in
- * {@code herald.ratelimit.refused{quota="api"}}, the publish nodes' meter.
+ * {@code herald.ratelimit.refused{app_id, quota="api"}}, the publish nodes' meter.
  */
 public final class TenantRequestLimit implements GatewayFilter {
 
@@ -31,15 +31,15 @@ public final class TenantRequestLimit implements GatewayFilter {
 
     private final KeyResolver keys;
     private final RateLimiter<?> limiter;
-    private final Counter refused;
+    private final MeterRegistry registry;
 
     public TenantRequestLimit(KeyResolver keys, RateLimiter<?> limiter, MeterRegistry registry) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
-        this.refused = Counter.builder(HeraldMeters.RATELIMIT_REFUSED.meterName())
-                .description("HTTP API requests refused by a quota")
-                .tag("quota", "api")
-                .register(Objects.requireNonNull(registry, "registry"));
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    private record Decision(String appId, RateLimiter.Response response) {
     }
 
     @Override
@@ -47,14 +47,21 @@ public final class TenantRequestLimit implements GatewayFilter {
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         String routeId = route != null ? route.getId() : "publish";
         return keys.resolve(exchange)
-                .flatMap(appId -> limiter.isAllowed(routeId, appId))
+                .flatMap(appId -> limiter.isAllowed(routeId, appId).map(response -> new Decision(appId, response)))
                 // No app id in the path: not limited.
-                .defaultIfEmpty(NOT_LIMITED)
-                .flatMap(response -> {
+                .defaultIfEmpty(new Decision(null, NOT_LIMITED))
+                .flatMap(decision -> {
+                    RateLimiter.Response response = decision.response();
                     if (response.isAllowed()) {
                         return chain.filter(exchange);
                     }
-                    refused.increment();
+                    // The publish nodes' meter, tagged alike (the app id count is capped, see HeraldMeters).
+                    Counter.builder(HeraldMeters.RATELIMIT_REFUSED.meterName())
+                            .description("HTTP API requests refused by a quota")
+                            .tag(HeraldMeters.APP_ID, decision.appId())
+                            .tag("quota", "api")
+                            .register(registry)
+                            .increment();
                     String retryAfter = response.getHeaders().get(HttpHeaders.RETRY_AFTER);
                     if (retryAfter != null) {
                         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfter);

@@ -59,7 +59,7 @@ public final class ApiQuotas {
             return Mono.empty();
         }
         return limiter.admit(quota.get(), 1).flatMap(admission -> admission.admitted() ? Mono.<Void>empty()
-                : Mono.error(refused("api", ApiError.TOO_MANY_REQUESTS,
+                : Mono.error(refused(app, "api", ApiError.TOO_MANY_REQUESTS,
                         AppQuotas.apiRequestRateExceeded(app.id(), quota.get().limit(), admission.retryAfter()),
                         admission.retryAfter())));
     }
@@ -73,7 +73,7 @@ public final class ApiQuotas {
         Optional<Quota> rate = quotas.publishRate(app);
         Mono<Boolean> day = daily.isEmpty() ? Mono.just(false)
                 : limiter.admit(daily.get(), messages).flatMap(admission -> admission.admitted() ? Mono.just(true)
-                        : Mono.error(refused("daily", ApiError.FORBIDDEN, "App " + app.id()
+                        : Mono.error(refused(app, "daily", ApiError.FORBIDDEN, "App " + app.id()
                                 + " is over its message quota of " + daily.get().limit() + " messages per day; it starts "
                                 + "again at midnight " + daily.get().zone().getId() + ", in "
                                 + seconds(admission.retryAfter()) + " s", admission.retryAfter())));
@@ -87,15 +87,16 @@ public final class ApiQuotas {
             if (countedToday) {
                 limiter.giveBack(daily.get(), messages);
             }
-            return Mono.error(refused("publish", ApiError.TOO_MANY_REQUESTS, "Over the publish rate of app "
+            return Mono.error(refused(app, "publish", ApiError.TOO_MANY_REQUESTS, "Over the publish rate of app "
                     + app.id() + " (" + rate.get().limit() + " messages per second; this request has " + messages
                     + "); retry after " + seconds(admission.retryAfter()) + " s", admission.retryAfter()));
         }));
     }
 
-    private ApiException refused(String quota, ApiError error, String message, Duration retryAfter) {
+    private ApiException refused(App app, String quota, ApiError error, String message, Duration retryAfter) {
         Counter.builder(HeraldMeters.RATELIMIT_REFUSED.meterName())
                 .description("HTTP API requests refused by a quota")
+                .tag(HeraldMeters.APP_ID, app.id())
                 .tag("quota", quota)
                 .register(registry)
                 .increment();
