@@ -76,7 +76,8 @@ class SuiteThroughGatewayTest {
         faster.put("herald.webhooks.dispatcher.retry-period", "2s");
         faster.put("herald.webhooks.dispatcher.initial-backoff", "200ms");
         faster.put("herald.webhooks.dispatcher.max-backoff", "500ms");
-        faster.put("spring.cloud.loadbalancer.health-check.interval", "1s");
+        // Not shorter: a health check slower than the interval takes the instance out (CI under load).
+        faster.put("spring.cloud.loadbalancer.health-check.interval", "2s");
         cluster = Cluster.suite(3, 2, 2, apps, faster);
         gatewayPort = cluster.gateway.port;
         api = sdk(Cluster.APP_ID, Cluster.KEY, Cluster.SECRET);

@@ -85,7 +85,8 @@ class GatewayTenantLimitTest {
         properties.put("herald.ratelimit.nodes", 2);
         properties.put("herald.auth.url", auth.uri());
         properties.put("herald.auth.internal-token", FakeAuthService.TOKEN);
-        properties.put("spring.cloud.loadbalancer.health-check.interval", "200ms");
+        // Not shorter: a health check slower than the interval takes the instance out (CI under load).
+        properties.put("spring.cloud.loadbalancer.health-check.interval", "2s");
         gateway = run(GatewayApplication.builder(), properties);
         gatewayPort = ServerTesting.port(gateway);
         try (Pusher other = sdk(OTHER)) {
@@ -199,5 +200,7 @@ class GatewayTenantLimitTest {
 
         assertThat(meters.get("herald.ratelimit.degraded").gauge().value()).isEqualTo(1.0);
         assertThat(meters.get("herald.ratelimit.fallback.decisions").functionCounter().count()).isPositive();
+        // The app store's gauges, as on every service with one (docs/metrics.md).
+        assertThat(meters.get("herald.apps.stale").gauge().value()).isZero();
     }
 }

@@ -13,6 +13,8 @@ import io.herald.core.ratelimit.RateLimitProperties;
 import io.herald.gateway.ratelimit.TenantRateLimiter;
 import io.herald.gateway.web.AppIdKeyResolver;
 import io.herald.gateway.web.TenantRequestLimit;
+import io.herald.core.metrics.HeraldMeters;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
@@ -54,7 +56,7 @@ public class TenantLimitConfiguration {
     /** Apps as auth-service shows them to edges: limits, never a secret. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public CachingAppStore gatewayAppStore(AuthProperties auth, Clock clock) {
+    public CachingAppStore gatewayAppStore(AuthProperties auth, Clock clock, ObjectProvider<MeterRegistry> meters) {
         if (auth.url() == null) {
             throw new ImpossibleConfigurationException("herald.ratelimit.url is set on the gateway without "
                     + "herald.auth.url: the gateway cannot know the apps' request limits",
@@ -62,8 +64,20 @@ public class TenantLimitConfiguration {
                             + "or unset herald.ratelimit.url to leave the API request limit to the publish nodes");
         }
         log.info("Per-tenant API request limit on: limits from auth-service at {}", auth.url());
-        return new CachingAppStore(new HttpAppStore(new AuthServiceClient(auth)), auth.cacheTtl(),
+        CachingAppStore cache = new CachingAppStore(new HttpAppStore(new AuthServiceClient(auth)), auth.cacheTtl(),
                 auth.maxStaleness(), clock);
+        MeterRegistry registry = meters.getIfAvailable();
+        if (registry != null) {
+            // The same gauges as every service with a cached app store (docs/metrics.md).
+            Gauge.builder(HeraldMeters.APPS_STALE.meterName(), cache, CachingAppStore::staleApps)
+                    .description("Apps served from their last known view because the app store cannot be reached")
+                    .register(registry);
+            Gauge.builder(HeraldMeters.APPS_STALE_AGE.meterName(), cache, c -> c.oldestStaleAge().toMillis() / 1000.0)
+                    .description("Age of the oldest last known view of an app being served")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
+        return cache;
     }
 
     @Bean
