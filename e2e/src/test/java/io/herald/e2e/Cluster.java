@@ -5,7 +5,6 @@ import io.herald.core.testing.ServerTesting;
 import io.herald.edge.EdgeServiceApplication;
 import io.herald.publish.PublishServiceApplication;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,13 +79,13 @@ final class Cluster implements AutoCloseable {
      * view and counting connections on the state Redis; publish nodes with the state Redis,
      * quotas decided by rate-limit-service and the API request rate left to the gateway;
      * metrics-service aggregating the usage stream; the gateway routing to all of them and
-     * enforcing the API request rate. Services that do not depend on one another start at once.
+     * enforcing the API request rate. All start at once, on ports chosen beforehand.
      *
      * @param apps {@code herald.apps[n].*} properties
      * @param extra properties for every service (e.g. shorter intervals for tests)
      */
     static Cluster suite(int shardCount, int edgeCount, int publisherCount, Map<String, Object> apps,
-            Map<String, Object> extra) {
+            Map<String, Object> extra) throws IOException {
         Cluster cluster = new Cluster(shardCount);
         try {
             cluster.state = RedisServer.start();
@@ -96,67 +95,106 @@ final class Cluster implements AutoCloseable {
             common.put("herald.ratelimit.internal-token", RATELIMIT_TOKEN);
             common.putAll(extra);
 
+            // Every port chosen first, so that every service starts at once (each finds the others
+            // when it first needs them: edges ask auth-service per app, the gateway health-checks).
+            int authPort = ServiceProcess.freePort();
+            int rateLimitPort = ServiceProcess.freePort();
+            int metricsPort = ServiceProcess.freePort();
+            List<Integer> edgePorts = new ArrayList<>();
+            List<Integer> publishPorts = new ArrayList<>();
+            for (int i = 0; i < edgeCount; i++) {
+                edgePorts.add(ServiceProcess.freePort());
+            }
+            for (int i = 0; i < publisherCount; i++) {
+                publishPorts.add(ServiceProcess.freePort());
+            }
+            String authUrl = "http://127.0.0.1:" + authPort;
+            String rateLimitUrl = "http://127.0.0.1:" + rateLimitPort;
+
             Map<String, Object> auth = new HashMap<>(common);
             auth.putAll(apps);
             auth.put("herald.auth.admin-token", ADMIN_TOKEN);
             Map<String, Object> metrics = new HashMap<>(common);
             metrics.put("herald.auth.admin-token", ADMIN_TOKEN);
-            CompletableFuture<ServiceProcess> authStarted = process(ServiceProcess.AUTH, auth);
-            CompletableFuture<ServiceProcess> rateLimitStarted = process(ServiceProcess.RATE_LIMIT, common);
-            CompletableFuture<ServiceProcess> metricsStarted = process(ServiceProcess.METRICS, metrics);
+            Map<String, Object> edge = new HashMap<>(common);
+            edge.put("herald.auth.url", authUrl);
+            edge.put("herald.ratelimit.nodes", edgeCount);
+            Map<String, Object> publish = new HashMap<>(common);
+            publish.put("herald.ratelimit.url", rateLimitUrl);
+            publish.put("herald.ratelimit.nodes", publisherCount);
+            publish.put("herald.publish.api-request-limit", false);
+            Map<String, Object> gateway = new HashMap<>(extra);
+            for (int i = 0; i < edgeCount; i++) {
+                gateway.put("herald.gateway.edges[" + i + "]", "http://127.0.0.1:" + edgePorts.get(i));
+            }
+            for (int i = 0; i < publisherCount; i++) {
+                gateway.put("herald.gateway.publishers[" + i + "]", "http://127.0.0.1:" + publishPorts.get(i));
+            }
+            gateway.put("herald.gateway.auth[0]", authUrl);
+            gateway.put("herald.gateway.metrics[0]", "http://127.0.0.1:" + metricsPort);
+            gateway.put("herald.ratelimit.url", rateLimitUrl);
+            gateway.put("herald.ratelimit.internal-token", RATELIMIT_TOKEN);
+            gateway.put("herald.auth.url", authUrl);
+            gateway.put("herald.auth.internal-token", INTERNAL_TOKEN);
+
+            CompletableFuture<ServiceProcess> authStarted = process(ServiceProcess.AUTH, auth, authPort);
+            CompletableFuture<ServiceProcess> rateLimitStarted = process(ServiceProcess.RATE_LIMIT, common,
+                    rateLimitPort);
+            CompletableFuture<ServiceProcess> metricsStarted = process(ServiceProcess.METRICS, metrics, metricsPort);
+            List<CompletableFuture<ServiceProcess>> edges = new ArrayList<>();
+            for (int port : edgePorts) {
+                edges.add(process(ServiceProcess.EDGE, edge, port));
+            }
+            List<CompletableFuture<ServiceProcess>> publishers = new ArrayList<>();
+            for (int port : publishPorts) {
+                publishers.add(process(ServiceProcess.PUBLISH, publish, port));
+            }
+            CompletableFuture<ServiceProcess> gatewayStarted = process(ServiceProcess.GATEWAY, gateway,
+                    ServiceProcess.freePort());
+            List<CompletableFuture<ServiceProcess>> all = new ArrayList<>(List.of(authStarted, rateLimitStarted,
+                    metricsStarted, gatewayStarted));
+            all.addAll(edges);
+            all.addAll(publishers);
+            try {
+                CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+            }
+            catch (CompletionException ex) {
+                // One did not start: end those that did (close() below knows only the kept ones).
+                all.stream().filter(f -> !f.isCompletedExceptionally()).forEach(f -> f.join().close());
+                throw ex;
+            }
             cluster.auth = authStarted.join();
             cluster.rateLimit = rateLimitStarted.join();
             cluster.metrics = metricsStarted.join();
-
-            Map<String, Object> edge = new HashMap<>(common);
-            edge.put("herald.auth.url", cluster.auth.url());
-            edge.put("herald.ratelimit.nodes", edgeCount);
-            Map<String, Object> publish = new HashMap<>(common);
-            publish.put("herald.ratelimit.url", cluster.rateLimit.url());
-            publish.put("herald.ratelimit.nodes", publisherCount);
-            publish.put("herald.publish.api-request-limit", false);
-            List<CompletableFuture<ServiceProcess>> nodes = new ArrayList<>();
-            for (int i = 0; i < edgeCount; i++) {
-                nodes.add(process(ServiceProcess.EDGE, edge));
-            }
-            for (int i = 0; i < publisherCount; i++) {
-                nodes.add(process(ServiceProcess.PUBLISH, publish));
-            }
-            for (int i = 0; i < nodes.size(); i++) {
-                (i < edgeCount ? cluster.edgeProcesses : cluster.publishProcesses).add(nodes.get(i).join());
-            }
-
-            Map<String, Object> gateway = new HashMap<>(extra);
-            for (int i = 0; i < edgeCount; i++) {
-                gateway.put("herald.gateway.edges[" + i + "]", cluster.edgeProcesses.get(i).url());
-            }
-            for (int i = 0; i < publisherCount; i++) {
-                gateway.put("herald.gateway.publishers[" + i + "]", cluster.publishProcesses.get(i).url());
-            }
-            gateway.put("herald.gateway.auth[0]", cluster.auth.url());
-            gateway.put("herald.gateway.metrics[0]", cluster.metrics.url());
-            gateway.put("herald.ratelimit.url", cluster.rateLimit.url());
-            gateway.put("herald.ratelimit.internal-token", RATELIMIT_TOKEN);
-            gateway.put("herald.auth.url", cluster.auth.url());
-            gateway.put("herald.auth.internal-token", INTERNAL_TOKEN);
-            cluster.gateway = process(ServiceProcess.GATEWAY, gateway).join();
+            edges.forEach(started -> cluster.edgeProcesses.add(started.join()));
+            publishers.forEach(started -> cluster.publishProcesses.add(started.join()));
+            cluster.gateway = gatewayStarted.join();
             return cluster;
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | IOException ex) {
             cluster.close();
-            throw ex instanceof CompletionException && ex.getCause() instanceof RuntimeException cause ? cause : ex;
+            if (ex instanceof CompletionException && ex.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw ex;
         }
     }
 
-    private static CompletableFuture<ServiceProcess> process(String module, Map<String, Object> properties) {
-        return CompletableFuture.supplyAsync(() -> {
+    private static CompletableFuture<ServiceProcess> process(String module, Map<String, Object> properties,
+            int port) {
+        // A thread each: the common pool has one thread on two cores, and each start waits.
+        CompletableFuture<ServiceProcess> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
             try {
-                return new ServiceProcess(module, properties);
+                started.complete(new ServiceProcess(module, properties, port));
             }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+            catch (IOException | RuntimeException ex) {
+                started.completeExceptionally(ex);
             }
-        });
+        }, "start-" + module);
+        starter.setDaemon(true);
+        starter.start();
+        return started;
     }
 
     /** Every process of the suite (none for the in-process shape). */

@@ -46,7 +46,10 @@ final class ServiceProcess implements AutoCloseable {
         this.port = port;
         log = Files.createTempFile("herald-" + module + "-process-", ".log");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port));
+                // C1 only and the serial collector: tests start many of these on two cores, and
+                // these JVMs live for seconds, so start-up CPU matters more than peak speed.
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString(),
+                "--server.port=" + port));
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // Generous: the suite starts eight of these at once on CI's two cores.
@@ -85,7 +88,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
