@@ -35,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * production ({@link Cluster#suite}: the gateway, 2 edges, 2 publish nodes, 3 Redis shards and a
  * state Redis, auth-service, rate-limit-service, metrics-service), with the official Pusher
  * libraries pointed at the gateway's port only: pusher-java-client connecting, pusher-http-java
- * publishing. Public, private and presence channels; usage counted exactly on the usage API; a
- * tenant over its quotas (publish rate: 429; connections: 4004) while another is unaffected; and
+ * publishing. Public, private and presence channels; usage counted exactly on the usage API;
+ * tenants over their quotas (publish rate at the publish nodes and API requests at the gateway:
+ * 429; connections: 4004) while another is unaffected; and
  * every metric the Grafana dashboard uses exposed by some service.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -44,6 +45,8 @@ class SuiteThroughGatewayTest {
 
     /** The tenant with tight quotas: 1 message per second, 1 connection. */
     static final String QUOTA_APP = "e2e-quota";
+    /** A tenant allowed 1 HTTP API request per second, enforced by the gateway. */
+    static final String CALLS_APP = "e2e-calls";
     /** A tenant whose usage is counted exactly (nothing else uses it). */
     static final String USAGE_APP = "e2e-usage";
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -70,6 +73,8 @@ class SuiteThroughGatewayTest {
         // An endpoint nobody listens on: its webhooks are given up (the dashboard's failures panel).
         apps.put("herald.apps[1].webhooks[0].url", "http://127.0.0.1:9/webhooks");
         app(apps, 2, USAGE_APP, USAGE_APP + "-key", USAGE_APP + "-secret");
+        app(apps, 3, CALLS_APP, CALLS_APP + "-key", CALLS_APP + "-secret");
+        apps.put("herald.apps[3].max-api-requests-per-second", 1);
         Map<String, Object> faster = new HashMap<>();
         faster.put("herald.state.heartbeat-interval", "1s");
         faster.put("herald.state.node-timeout", "3s");
@@ -197,6 +202,18 @@ class SuiteThroughGatewayTest {
             // 1 connection at most, cluster-wide: the second is refused with 4004, on whichever edge.
             assertThatThrownBy(() -> OfficialClient.connect(quotaKey, gatewayPort).close())
                     .hasStackTraceContaining("4004");
+
+            // 1 API request per second: the gateway refuses before any publish node sees it.
+            try (Pusher calls = sdk(CALLS_APP, CALLS_APP + "-key", CALLS_APP + "-secret")) {
+                Result tooMany = null;
+                for (int i = 0; i < 50 && tooMany == null; i++) {
+                    Result result = calls.get("/channels");
+                    tooMany = Integer.valueOf(429).equals(result.getHttpStatus()) ? result : null;
+                }
+                assertThat(tooMany).as("a 429 among 50 requests of an app limited to 1 per second").isNotNull();
+                assertThat(tooMany.getMessage()).isEqualTo("{\"error\":\"Over the API request rate of app "
+                        + CALLS_APP + " (1 requests per second); retry after 1 s\",\"status\":429}");
+            }
 
             // The other tenant, meanwhile: every publish admitted, connections accepted.
             try (OfficialClient one = OfficialClient.connect(Cluster.KEY, gatewayPort);
