@@ -45,10 +45,10 @@ final class Member implements AutoCloseable {
         disconnected = client.disconnected;
     }
 
-    /** Joins a presence channel and returns the member ids it was given. */
-    Set<String> joinPresence(String channel) throws Exception {
+    /** Joins a presence channel, listening to {@code eventNames}, and returns the member ids it was given. */
+    Set<String> joinPresence(String channel, String... eventNames) throws Exception {
         PresenceRecorder recorder = new PresenceRecorder(presence, events);
-        pusher.subscribePresence(channel, recorder);
+        pusher.subscribePresence(channel, recorder, eventNames);
         return recorder.members.get(20, TimeUnit.SECONDS).stream().map(User::getId)
                 .collect(java.util.stream.Collectors.toSet());
     }

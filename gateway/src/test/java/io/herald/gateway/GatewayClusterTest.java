@@ -173,7 +173,7 @@ class GatewayClusterTest {
     }
 
     /** The HTTP API requests a publish node answered, from its own metrics. */
-    private static long apiRequests(ConfigurableApplicationContext publisher) {
+    static long apiRequests(ConfigurableApplicationContext publisher) {
         return publisher.getBean(MeterRegistry.class).find("http.server.requests").timers().stream()
                 .filter(t -> t.getId().getTag("uri") == null || !t.getId().getTag("uri").startsWith("/actuator"))
                 .mapToLong(Timer::count).sum();

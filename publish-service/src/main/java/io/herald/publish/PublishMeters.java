@@ -51,6 +51,9 @@ public final class PublishMeters {
         Timer.builder(HeraldMeters.PUBLISH_LATENCY.meterName())
                 .description("Time to validate and hand one HTTP API publish request to the broker")
                 .tag(HeraldMeters.APP_ID, appId)
+                // A few fixed buckets (HeraldMeters.PUBLISH_LATENCY_BUCKETS), not a full histogram:
+                // per app, so series stay at (buckets + 3) × apps, within the app id cap.
+                .serviceLevelObjectives(HeraldMeters.PUBLISH_LATENCY_BUCKETS)
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

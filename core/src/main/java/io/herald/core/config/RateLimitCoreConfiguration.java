@@ -49,13 +49,7 @@ public class RateLimitCoreConfiguration {
     public RateLimiter rateLimiter(RedisConnections redis, org.springframework.core.env.Environment environment,
             Clock clock, RateLimitProperties properties) {
         if (properties.url() != null) {
-            if (!StringUtils.hasText(properties.internalToken())) {
-                throw new ImpossibleConfigurationException("herald.ratelimit.url is set without "
-                        + "herald.ratelimit.internal-token: rate-limit-service would refuse every call",
-                        "Set herald.ratelimit.internal-token to the token rate-limit-service is configured with");
-            }
-            log.info("Quotas: decided by rate-limit-service at {}", properties.url());
-            return new HttpRateLimiter(properties.url(), properties.internalToken(), properties.timeout());
+            return httpRateLimiter(properties);
         }
         if (StringUtils.hasText(environment.getProperty("herald.redis.state"))) {
             log.info("Quotas: cluster-wide on the state Redis (keys {}quota:*)", redis.keyPrefix());
@@ -75,6 +69,30 @@ public class RateLimitCoreConfiguration {
     @ConditionalOnMissingBean
     public LeasedRateLimiter leasedRateLimiter(RateLimiter rateLimiter, RateLimitProperties properties, Clock clock,
             ObjectProvider<MeterRegistry> meters) {
+        return newLeasedRateLimiter(rateLimiter, properties, clock, meters.getIfAvailable());
+    }
+
+    /**
+     * The client of rate-limit-service at {@code herald.ratelimit.url}; refuses a configuration
+     * without {@code herald.ratelimit.internal-token}. Also used by the gateway.
+     */
+    public static RateLimiter httpRateLimiter(RateLimitProperties properties) {
+        if (!StringUtils.hasText(properties.internalToken())) {
+            throw new ImpossibleConfigurationException("herald.ratelimit.url is set without "
+                    + "herald.ratelimit.internal-token: rate-limit-service would refuse every call",
+                    "Set herald.ratelimit.internal-token to the token rate-limit-service is configured with");
+        }
+        log.info("Quotas: decided by rate-limit-service at {}", properties.url());
+        return new HttpRateLimiter(properties.url(), properties.internalToken(), properties.timeout());
+    }
+
+    /**
+     * A node's leases over {@code rateLimiter}, with the circuit breaker {@code rate-limiter} and,
+     * when {@code registry} is not null, the degraded gauge and the fallback counter. Also used by
+     * the gateway (its per-tenant request limit), so both enforce quotas the same way.
+     */
+    public static LeasedRateLimiter newLeasedRateLimiter(RateLimiter rateLimiter, RateLimitProperties properties,
+            Clock clock, MeterRegistry registry) {
         CircuitBreaker breaker = CircuitBreaker.of("rate-limiter", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
@@ -85,7 +103,6 @@ public class RateLimitCoreConfiguration {
                 .build());
         LeasedRateLimiter leased = new LeasedRateLimiter(rateLimiter, clock, properties.leaseLifetime(),
                 properties.timeout(), breaker, properties.nodes());
-        MeterRegistry registry = meters.getIfAvailable();
         if (registry != null) {
             Gauge.builder(HeraldMeters.RATELIMIT_DEGRADED.meterName(), leased, l -> l.degraded() ? 1 : 0)
                     .description("1 while quotas are enforced per node because the shared limiter cannot be reached")

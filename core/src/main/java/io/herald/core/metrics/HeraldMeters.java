@@ -43,13 +43,17 @@ public enum HeraldMeters {
      * fit and those still queued, which the close (4100) discards. Tag {@code app_id}.
      */
     MESSAGES_DROPPED("herald.messages.dropped"),
-    /** Timer: time to validate and hand one HTTP API publish request to the broker. Tag {@code app_id}. */
+    /**
+     * Timer: time to validate and hand one HTTP API publish request to the broker. Tag {@code app_id};
+     * with the cumulative buckets of {@link #PUBLISH_LATENCY_BUCKETS} (for {@code histogram_quantile}).
+     */
     PUBLISH_LATENCY("herald.publish.latency"),
     /** Counter: HTTP API requests answered with an error, tag {@code status}. */
     PUBLISH_ERRORS("herald.publish.errors"),
     /**
-     * Counter: HTTP API requests refused by a quota, tag {@code quota}: {@code publish} (messages
-     * per second, 429), {@code api} (requests per second, 429), {@code daily} (messages per day, 403).
+     * Counter: HTTP API requests refused by a quota, tags {@code app_id} and {@code quota}:
+     * {@code publish} (messages per second, 429), {@code api} (requests per second, 429; on the
+     * gateway when it enforces it), {@code daily} (messages per day, 403).
      */
     RATELIMIT_REFUSED("herald.ratelimit.refused"),
     /** Gauge: 1 while this node enforces its local share of quotas because the shared limiter cannot be reached. */
@@ -84,6 +88,12 @@ public enum HeraldMeters {
     WEBHOOKS_BUFFER_DROPPED("herald.webhooks.buffer.dropped"),
     /** Gauge: webhook events buffered on this node while the state Redis is unreachable. */
     WEBHOOKS_BUFFER_SIZE("herald.webhooks.buffer.size");
+
+    /** The buckets of {@link #PUBLISH_LATENCY}: few, as it is per app. */
+    public static final java.time.Duration[] PUBLISH_LATENCY_BUCKETS = {
+        java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(10),
+        java.time.Duration.ofMillis(25), java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(100),
+        java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(1) };
 
     /** Beyond this many distinct {@code app_id} values, new ones are no longer registered as meters. */
     public static final int MAX_APP_ID_TAGS = 1000;

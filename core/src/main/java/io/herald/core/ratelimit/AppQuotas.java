@@ -38,6 +38,20 @@ public final class AppQuotas {
                 : Optional.of(Quota.perDay(app.id(), Resource.DAILY_MESSAGES, limit, app.limits().timeZone()));
     }
 
+    /**
+     * The message of a request refused by an app's API request rate. Publish nodes and the
+     * gateway refuse with the same words, so a tenant sees one answer whichever decided.
+     */
+    public static String apiRequestRateExceeded(String appId, long limit, Duration retryAfter) {
+        return "Over the API request rate of app " + appId + " (" + limit + " requests per second); retry after "
+                + retryAfterSeconds(retryAfter) + " s";
+    }
+
+    /** Whole seconds, rounded up, at least 1: what {@code Retry-After} carries. */
+    public static long retryAfterSeconds(Duration duration) {
+        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
+    }
+
     private Optional<Quota> rate(String appId, Resource resource, long limit) {
         if (limit <= 0) {
             return Optional.empty();

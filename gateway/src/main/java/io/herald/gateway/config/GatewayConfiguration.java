@@ -2,9 +2,13 @@ package io.herald.gateway.config;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.herald.core.metrics.HeraldMeters;
 import io.herald.gateway.web.AppIdKeyResolver;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.herald.gateway.web.PathGuard;
+import io.herald.gateway.web.TenantRequestLimit;
 import io.herald.gateway.web.Unavailable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -15,6 +19,7 @@ import org.springframework.cloud.client.circuitbreaker.Customizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -26,13 +31,14 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * ({@code GatewayApplication} sets it). The gateway is its own process, never a role of the
  * standalone server (docs/architecture.md, "Departures"). Every bean replaceable.
  *
- * <p>The per-tenant API request limit is not enforced yet: {@link AppIdKeyResolver} is the key
- * of Spring Cloud Gateway's rate-limiter SPI, and the limiter behind Herald's {@code RateLimiter}
- * port is wired in a later change.
+ * <p>The per-tenant API request limit ({@link TenantLimitConfiguration}, on with
+ * {@code herald.ratelimit.url}): {@link AppIdKeyResolver} is the key of Spring Cloud Gateway's
+ * rate-limiter SPI, whose limiter is Herald's {@code RateLimiter} port (rate-limit-service).
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(GatewayConfiguration.ENABLED)
 @EnableConfigurationProperties(GatewayProperties.class)
+@Import(TenantLimitConfiguration.class)
 public class GatewayConfiguration {
 
     /** The role's switch. */
@@ -46,8 +52,9 @@ public class GatewayConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "heraldRoutes")
-    public RouteLocator heraldRoutes(RouteLocatorBuilder builder, GatewayProperties properties) {
-        return GatewayRoutes.routes(builder, properties);
+    public RouteLocator heraldRoutes(RouteLocatorBuilder builder, GatewayProperties properties,
+            ObjectProvider<TenantRequestLimit> tenantLimit) {
+        return GatewayRoutes.routes(builder, properties, tenantLimit.getIfAvailable());
     }
 
     @Bean
@@ -62,7 +69,14 @@ public class GatewayConfiguration {
         return new PathGuard();
     }
 
-    /** The key of the per-app request limit (the limiter itself comes with the RateLimiter port). */
+    /** Caps the distinct {@code app_id} values of Herald's meters, as every service does (HeraldCoreConfiguration). */
+    @Bean
+    public MeterFilter heraldAppIdCardinalityLimit() {
+        return MeterFilter.maximumAllowableTags("herald", HeraldMeters.APP_ID, HeraldMeters.MAX_APP_ID_TAGS,
+                MeterFilter.deny());
+    }
+
+    /** The key of the per-app request limit. */
     @Bean
     @ConditionalOnMissingBean
     public AppIdKeyResolver appIdKeyResolver() {

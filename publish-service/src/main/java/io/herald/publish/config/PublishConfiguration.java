@@ -117,8 +117,10 @@ public class PublishConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public ApiQuotas apiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, ObjectProvider<MeterRegistry> registry) {
-        return new ApiQuotas(limiter, quotas, registry.getIfAvailable(() -> Metrics.globalRegistry));
+    public ApiQuotas apiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, ObjectProvider<MeterRegistry> registry,
+            PublishProperties properties) {
+        return new ApiQuotas(limiter, quotas, registry.getIfAvailable(() -> Metrics.globalRegistry),
+                properties.apiRequestLimit());
     }
 
     @Bean

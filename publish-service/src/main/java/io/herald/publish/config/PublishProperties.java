@@ -15,6 +15,9 @@ import org.springframework.util.unit.DataSize;
  * @param timestampWindow how far a request's {@code auth_timestamp} may be from server time (Pusher: 600 s)
  * @param maxChannelsPerEvent the most channels one event may be published to (Pusher: 100)
  * @param maxBatchSize the most events one {@code batch_events} request may carry (Pusher: 10)
+ * @param apiRequestLimit whether this node enforces each app's API requests per second
+ *        ({@code maxApiRequestsPerSecond}); {@code false} on publish nodes behind a gateway that
+ *        enforces it (docs/gateway.md), so that no request is counted twice
  */
 @ConfigurationProperties("herald.publish")
 public record PublishProperties(
@@ -22,7 +25,8 @@ public record PublishProperties(
         @DefaultValue("1s") Duration retryAfter,
         @DefaultValue("600s") Duration timestampWindow,
         @DefaultValue("100") int maxChannelsPerEvent,
-        @DefaultValue("10") int maxBatchSize) {
+        @DefaultValue("10") int maxBatchSize,
+        @DefaultValue("true") boolean apiRequestLimit) {
 
     public PublishProperties {
         List<String> problems = new ArrayList<>();
@@ -48,7 +52,7 @@ public record PublishProperties(
 
     /** The defaults, as if nothing were configured. */
     public static PublishProperties defaults() {
-        return new PublishProperties(DataSize.ofMegabytes(1), Duration.ofSeconds(1), Duration.ofSeconds(600), 100, 10);
+        return new PublishProperties(DataSize.ofMegabytes(1), Duration.ofSeconds(1), Duration.ofSeconds(600), 100, 10, true);
     }
 
     /** {@link #retryAfter()} in whole seconds, rounded up, as the {@code Retry-After} header carries it. */

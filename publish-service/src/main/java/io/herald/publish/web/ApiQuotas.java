@@ -34,23 +34,34 @@ public final class ApiQuotas {
     private final LeasedRateLimiter limiter;
     private final AppQuotas quotas;
     private final MeterRegistry registry;
+    private final boolean limitApiRequests;
 
     public ApiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, MeterRegistry registry) {
+        this(limiter, quotas, registry, true);
+    }
+
+    /**
+     * @param limitApiRequests whether this node enforces the API request rate; {@code false} on
+     *        publish nodes behind a gateway that enforces it ({@code herald.publish.api-request-limit}),
+     *        so that a request is not counted twice
+     */
+    public ApiQuotas(LeasedRateLimiter limiter, AppQuotas quotas, MeterRegistry registry, boolean limitApiRequests) {
+        this.limitApiRequests = limitApiRequests;
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.quotas = Objects.requireNonNull(quotas, "quotas");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** Admits one API request of {@code app}, or fails with a 429. */
+    /** Admits one API request of {@code app}, or fails with a 429; admits all when this node does not limit them. */
     public Mono<Void> admitRequest(App app) {
-        Optional<Quota> quota = quotas.apiRequestRate(app);
+        Optional<Quota> quota = limitApiRequests ? quotas.apiRequestRate(app) : Optional.empty();
         if (quota.isEmpty()) {
             return Mono.empty();
         }
         return limiter.admit(quota.get(), 1).flatMap(admission -> admission.admitted() ? Mono.<Void>empty()
-                : Mono.error(refused("api", ApiError.TOO_MANY_REQUESTS, "Over the API request rate of app " + app.id()
-                        + " (" + quota.get().limit() + " requests per second); retry after "
-                        + seconds(admission.retryAfter()) + " s", admission.retryAfter())));
+                : Mono.error(refused(app, "api", ApiError.TOO_MANY_REQUESTS,
+                        AppQuotas.apiRequestRateExceeded(app.id(), quota.get().limit(), admission.retryAfter()),
+                        admission.retryAfter())));
     }
 
     /** Admits {@code messages} channel messages of {@code app}, or fails with a 403 (daily quota) or 429 (rate). */
@@ -62,7 +73,7 @@ public final class ApiQuotas {
         Optional<Quota> rate = quotas.publishRate(app);
         Mono<Boolean> day = daily.isEmpty() ? Mono.just(false)
                 : limiter.admit(daily.get(), messages).flatMap(admission -> admission.admitted() ? Mono.just(true)
-                        : Mono.error(refused("daily", ApiError.FORBIDDEN, "App " + app.id()
+                        : Mono.error(refused(app, "daily", ApiError.FORBIDDEN, "App " + app.id()
                                 + " is over its message quota of " + daily.get().limit() + " messages per day; it starts "
                                 + "again at midnight " + daily.get().zone().getId() + ", in "
                                 + seconds(admission.retryAfter()) + " s", admission.retryAfter())));
@@ -76,15 +87,16 @@ public final class ApiQuotas {
             if (countedToday) {
                 limiter.giveBack(daily.get(), messages);
             }
-            return Mono.error(refused("publish", ApiError.TOO_MANY_REQUESTS, "Over the publish rate of app "
+            return Mono.error(refused(app, "publish", ApiError.TOO_MANY_REQUESTS, "Over the publish rate of app "
                     + app.id() + " (" + rate.get().limit() + " messages per second; this request has " + messages
                     + "); retry after " + seconds(admission.retryAfter()) + " s", admission.retryAfter()));
         }));
     }
 
-    private ApiException refused(String quota, ApiError error, String message, Duration retryAfter) {
+    private ApiException refused(App app, String quota, ApiError error, String message, Duration retryAfter) {
         Counter.builder(HeraldMeters.RATELIMIT_REFUSED.meterName())
                 .description("HTTP API requests refused by a quota")
+                .tag(HeraldMeters.APP_ID, app.id())
                 .tag("quota", quota)
                 .register(registry)
                 .increment();
@@ -92,6 +104,6 @@ public final class ApiQuotas {
     }
 
     private static long seconds(Duration duration) {
-        return Math.max(1, duration.toSeconds() + (duration.toNanosPart() > 0 ? 1 : 0));
+        return AppQuotas.retryAfterSeconds(duration);
     }
 }
