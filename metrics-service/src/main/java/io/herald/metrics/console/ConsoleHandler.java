@@ -55,6 +55,9 @@ public final class ConsoleHandler {
             if (!Names.isValidAppId(appId)) {
                 throw ApiError.NOT_FOUND.exception("Unknown app: app ids are 1-64 letters, digits, '-' or '_'");
             }
+            if (console == DebugConsole.NONE) {
+                throw ApiError.FORBIDDEN.exception("The debug console is off: herald.debug.enabled=false");
+            }
             Set<DebugEventType> types = types(request.queryParam("types").orElse(""));
             return apps.findById(appId)
                     .switchIfEmpty(Mono.error(() -> ApiError.NOT_FOUND.exception("Unknown app: " + appId)))
