@@ -97,17 +97,13 @@ final class Cluster implements AutoCloseable {
 
             // Every port chosen first, so that every service starts at once (each finds the others
             // when it first needs them: edges ask auth-service per app, the gateway health-checks).
-            int authPort = ServiceProcess.freePort();
-            int rateLimitPort = ServiceProcess.freePort();
-            int metricsPort = ServiceProcess.freePort();
-            List<Integer> edgePorts = new ArrayList<>();
-            List<Integer> publishPorts = new ArrayList<>();
-            for (int i = 0; i < edgeCount; i++) {
-                edgePorts.add(ServiceProcess.freePort());
-            }
-            for (int i = 0; i < publisherCount; i++) {
-                publishPorts.add(ServiceProcess.freePort());
-            }
+            List<Integer> ports = ServiceProcess.freePorts(4 + edgeCount + publisherCount);
+            int authPort = ports.get(0);
+            int rateLimitPort = ports.get(1);
+            int metricsPort = ports.get(2);
+            int gatewayPort = ports.get(3);
+            List<Integer> edgePorts = ports.subList(4, 4 + edgeCount);
+            List<Integer> publishPorts = ports.subList(4 + edgeCount, ports.size());
             String authUrl = "http://127.0.0.1:" + authPort;
             String rateLimitUrl = "http://127.0.0.1:" + rateLimitPort;
 
@@ -149,8 +145,7 @@ final class Cluster implements AutoCloseable {
             for (int port : publishPorts) {
                 publishers.add(process(ServiceProcess.PUBLISH, publish, port));
             }
-            CompletableFuture<ServiceProcess> gatewayStarted = process(ServiceProcess.GATEWAY, gateway,
-                    ServiceProcess.freePort());
+            CompletableFuture<ServiceProcess> gatewayStarted = process(ServiceProcess.GATEWAY, gateway, gatewayPort);
             List<CompletableFuture<ServiceProcess>> all = new ArrayList<>(List.of(authStarted, rateLimitStarted,
                     metricsStarted, gatewayStarted));
             all.addAll(edges);

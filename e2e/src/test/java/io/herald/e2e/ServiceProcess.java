@@ -89,8 +89,26 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        return freePorts(1).get(0);
+    }
+
+    /**
+     * {@code count} distinct free ports: the sockets are held open together until all are chosen,
+     * since ports asked for one at a time may repeat (two services then bind the same one, and the
+     * one that lost looks started to whoever checks the port).
+     */
+    static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        }
+        finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
