@@ -65,24 +65,24 @@ def s2_value(key):
 
 # (scenario, figure, extractor, decimals)
 FIGURES = [
-    ("s1", "S1 1 channel x 2,000 subs x 50 msg/s: **server CPU per delivery (us)**", lambda v: v.get("serverCpuMicrosPerDelivery"), 2),
+    ("s1", "S1 1 channel x {subscribers:,} subs x {rate} msg/s: **server CPU per delivery (us)**", lambda v: v.get("serverCpuMicrosPerDelivery"), 2),
     ("s1", "S1: deliveries/s", lambda v: v.get("deliveriesPerSecond"), 0),
-    ("s1", "S1: publishes acknowledged/s (50 offered)", lambda v: v.get("achievedPublishRate"), 1),
+    ("s1", "S1: publishes acknowledged/s (of {rate} offered)", lambda v: v.get("achievedPublishRate"), 1),
     ("s1", "S1: latency p50 (ms)", lambda v: v.get("latencyP50Ms"), 1),
     ("s1", "S1: latency p99 (ms)", lambda v: v.get("latencyP99Ms"), 1),
     ("s1", "S1: publish HTTP round trip p50 (ms)", lambda v: v.get("publishP50Ms"), 2),
     ("s1", "S1: deliveries lost", lambda v: v.get("lost"), 0),
-    ("s3", "S3 5,000 channels x 1 sub, 5,000 publishes/s offered: **server CPU per publish (us)**", lambda v: v.get("serverCpuMicrosPerPublish"), 1),
+    ("s3", "S3 {channels:,} channels x 1 sub, {rate:,} publishes/s offered: **server CPU per publish (us)**", lambda v: v.get("serverCpuMicrosPerPublish"), 1),
     ("s3", "S3: publishes acknowledged/s", lambda v: v.get("achievedPublishRate"), 0),
     ("s3", "S3: latency p50 (ms)", lambda v: v.get("latencyP50Ms"), 2),
     ("s3", "S3: latency p99 (ms)", lambda v: v.get("latencyP99Ms"), 1),
     ("s3", "S3: deliveries lost", lambda v: v.get("lost"), 0),
-    ("connect", "connect + subscribe, fresh server, 2,000 at 1,000/s: per connection p50 (ms)", lambda v: v.get("connectP50Ms"), 2),
+    ("connect", "connect + subscribe, fresh server, {subscribers:,} at 1,000/s: per connection p50 (ms)", lambda v: v.get("connectP50Ms"), 2),
     ("connect", "connect + subscribe: per connection p99 (ms)", lambda v: v.get("connectP99Ms"), 1),
-    ("s2", "S2 1 channel x 5,000 subs: highest rate with p99 < 100 ms, nothing lost (msg/s)", s2_value("rate"), 0),
+    ("s2", "S2 1 channel x {subscribers:,} subs: highest rate with p99 < 100 ms, nothing lost (msg/s)", s2_value("rate"), 0),
     ("s2", "S2: p99 at that rate (ms)", s2_value("latencyP99Ms"), 1),
     ("s2", "S2: server CPU per delivery at that rate (us)", s2_value("serverCpuMicrosPerDelivery"), 2),
-    ("s4", "S4 15,000 idle connections: **RSS per connection (KiB)**", lambda v: v.get("rssPerConnectionKib"), 1),
+    ("s4", "S4 {subscribers:,} idle connections: **RSS per connection (KiB)**", lambda v: v.get("rssPerConnectionKib"), 1),
     ("api", "HTTP API: signed POST /events to a channel nobody joined, requests/s (wrk, 32 connections)", lambda v: v.get("requestsPerSecond"), 0),
     ("api", "HTTP API: server CPU per request (us)", lambda v: v.get("serverCpuMicrosPerRequest"), 1),
 ]
@@ -116,6 +116,13 @@ def table(data, meta):
     for scenario, label, get, decimals in FIGURES:
         if not any(k[0] == scenario for k in data):
             continue
+        sample = next(v for k, runs in sorted(data.items()) if k[0] == scenario for v in runs)
+        if scenario == "s2" and sample.get("steps"):
+            sample = sample["steps"][0]
+        try:
+            label = label.format(**sample)
+        except (KeyError, ValueError):
+            pass
         meds = {}
         row = [label]
         for s in present:
@@ -123,6 +130,10 @@ def table(data, meta):
             med, text = cell([get(v) for v in runs], decimals)
             meds[s] = med
             row.append(text)
+        if label.startswith("S2 "):
+            # no step passed: the highest rate is below the lowest step tried
+            row = [row[0]] + [("< lowest step" if t == "0" else t) for t in row[1:]]
+            meds = {k: (None if m == 0 else m) for k, m in meds.items()}
         for a, b in ratios:
             x, y = meds.get(a), meds.get(b)
             row.append("%.2f" % (x / y) if x is not None and y not in (None, 0) else "—")
@@ -137,7 +148,8 @@ def section(results):
         with open(path) as f:
             for line in f:
                 k, _, v = line.strip().partition(" ")
-                meta[k] = v
+                # several calls may have filled one results directory: keep every value
+                meta[k] = meta[k] + "; " + v if k in meta and k in ("load_start", "load_end", "scenarios") else v
     data = load(results)
     runs = {}
     for (scenario, server), values in data.items():

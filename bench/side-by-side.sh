@@ -140,7 +140,7 @@ start_server() {
         start_redis
         redis_lines="nchan_redis_url \"redis://127.0.0.1:$REDIS_PORT\"; nchan_use_redis on;"
       fi
-      sed -e "s#@PREFIX@#$prefix#g" -e "s#@PORT@#$PORT#g" -e "s#@REDIS@#$redis_lines#" \
+      sed -e "s#@PREFIX@#$prefix#g" -e "s#@NOFILE@#$(ulimit -Hn)#g" -e "s#@PORT@#$PORT#g" -e "s#@REDIS@#$redis_lines#" \
         "$NCHAN_TEMPLATE" > "$prefix/nginx.conf"
       taskset -c 0 nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
       pid=$!; STARTED="$pid $STARTED"
@@ -181,6 +181,7 @@ if $QUICK; then
   S2="--subscribers 500 --find-max --steps 10,20,40 --duration 3 --warmup 1"
   S4="--subscribers 1000 --connect-concurrency 200 --rate 1 --duration 1 --warmup 0"
   API_SECONDS=3
+  API_WARMUP=1
 else
   S1="--subscribers 2000 --rate 50 --duration 10 --warmup 5 --drain 10"
   S3="--subscribers 5000 --channels 5000 --rate 5000 --duration 10 --warmup 5 --drain 10"
@@ -188,6 +189,7 @@ else
   S2="--subscribers 5000 --find-max --steps 10,20,30,40,60,80,120,160,240 --duration 10 --warmup 3 --drain 10"
   S4="--subscribers 15000 --connect-concurrency 200 --connect-timeout 300 --rate 1 --duration 1 --warmup 0"
   API_SECONDS=10
+  API_WARMUP=5
 fi
 
 run_tool() { # scenario server run args...
@@ -222,6 +224,9 @@ wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
 EOF
   local before after
+  # warm-up first (a fresh JVM interprets its first thousands of requests), then the measured run
+  taskset -c 1 wrk -t 1 -c 32 -d "${API_WARMUP}s" -s "$OUT/api.lua" \
+    "http://127.0.0.1:$PORT/apps/demo-app/events?$query" > /dev/null 2>&1 || true
   before=$(cpu_ticks "$SERVER_PIDS")
   taskset -c 1 wrk -t 1 -c 32 -d "${API_SECONDS}s" -s "$OUT/api.lua" \
     "http://127.0.0.1:$PORT/apps/demo-app/events?$query" > "$OUT/api-$server-$run.log" 2>&1 || true
@@ -243,10 +248,13 @@ EOF
 
 # ---------------------------------------------------------------- main
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.log "$OUT"/meta.txt
+# Only the scenarios run now are replaced, so a long sitting can be split into several calls
+# (e.g. --scenarios s1,s3 and then --scenarios connect,s2,s4,api) that end in one table.
+for scenario in ${SCENARIOS//,/ }; do rm -f "$OUT/$scenario"-*; done
 install_peers
 {
   echo "started $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "scenarios $SCENARIOS"
   echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit $(git rev-parse --short HEAD 2> /dev/null || echo unknown)"
   echo "runs $RUNS"
@@ -257,7 +265,7 @@ install_peers
   echo "nginx $(nginx -v 2>&1 | cut -d/ -f2)"
   echo "soketi $(node -p "require('$SOKETI_DIR/node_modules/@soketi/soketi/package.json').version" 2> /dev/null || echo none)"
   echo "redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
-} > "$OUT/meta.txt"
+} >> "$OUT/meta.txt"
 
 for scenario in ${SCENARIOS//,/ }; do
   runs=$RUNS
