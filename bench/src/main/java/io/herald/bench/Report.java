@@ -79,7 +79,9 @@ record Report(
 
     /**
      * @param serverCpuSeconds the server's CPU over the measured window (from the first measured
-     *     publish to the end of the drain), or {@code null} without {@code --server-pid}
+     *     publish to the end of the drain), or {@code null} without {@code --server-pid}; per
+     *     delivery it is divided by every measured delivery received (acknowledged or not: a
+     *     publish that timed out on the client may still have been fanned out, at the same cost)
      */
     static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
             long disconnects, long drainMillis, boolean drainTimedOut, Connect connect, Double serverCpuSeconds) {
@@ -104,7 +106,7 @@ record Report(
                 loss.deliveredWithoutAck(), disconnects, drainMillis, drainTimedOut, o.maxP99Ms, within,
                 o.channels, connect.millis(), connect.p50Ms(), connect.p99Ms(), connect.serverRssKib(),
                 serverCpuSeconds == null ? null : round(serverCpuSeconds),
-                perUnitMicros(serverCpuSeconds, loss.delivered()), perUnitMicros(serverCpuSeconds, acknowledged));
+                perUnitMicros(serverCpuSeconds, latency.getTotalCount()), perUnitMicros(serverCpuSeconds, acknowledged));
     }
 
     private static Double perUnitMicros(Double cpuSeconds, long units) {
