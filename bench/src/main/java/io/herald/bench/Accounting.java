@@ -29,10 +29,31 @@ final class Accounting {
     }
 
     static Summary summarize(BitSet acknowledged, int warmup, int total, List<DeliveryTracker> trackers) {
-        BitSet ackMeasured = (BitSet) acknowledged.clone();
-        ackMeasured.clear(0, warmup);
-        ackMeasured.clear(total, Math.max(total, ackMeasured.length()));
-        long ackCount = ackMeasured.cardinality();
+        return summarize(acknowledged, warmup, total, trackers, 1);
+    }
+
+    /**
+     * As above, with the subscribers spread over {@code channels} channels: subscriber i is on
+     * channel {@code i mod channels} and message s was published to channel {@code s mod channels},
+     * so a subscriber expects only the acknowledged messages of its own channel.
+     */
+    static Summary summarize(BitSet acknowledged, int warmup, int total, List<DeliveryTracker> trackers,
+            int channels) {
+        BitSet allMeasured = (BitSet) acknowledged.clone();
+        allMeasured.clear(0, warmup);
+        allMeasured.clear(total, Math.max(total, allMeasured.length()));
+        BitSet[] perChannel = new BitSet[channels];
+        if (channels == 1) {
+            perChannel[0] = allMeasured;
+        }
+        else {
+            for (int c = 0; c < channels; c++) {
+                perChannel[c] = new BitSet(total);
+            }
+            for (int s = allMeasured.nextSetBit(0); s >= 0; s = allMeasured.nextSetBit(s + 1)) {
+                perChannel[s % channels].set(s);
+            }
+        }
         long expected = 0;
         long delivered = 0;
         long lost = 0;
@@ -42,7 +63,10 @@ final class Accounting {
         long withLoss = 0;
         long withoutAck = 0;
         long outOfRange = 0;
-        for (DeliveryTracker tracker : trackers) {
+        for (int i = 0; i < trackers.size(); i++) {
+            DeliveryTracker tracker = trackers.get(i);
+            BitSet ackMeasured = perChannel[i % channels];
+            long ackCount = ackMeasured.cardinality();
             BitSet received = tracker.receivedCopy();
             received.clear(0, warmup);
             expected += ackCount;

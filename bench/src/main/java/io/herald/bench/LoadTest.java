@@ -27,10 +27,14 @@ public final class LoadTest {
 
     private final Options options;
     private final PrintStream out;
+    private final ServerProbe probe;
+    /** What connecting cost, measured once before the first run. */
+    private Report.Connect connect;
 
     LoadTest(Options options, PrintStream out) {
         this.options = options;
         this.out = out;
+        this.probe = options.serverPids.isEmpty() ? null : new ServerProbe(options.serverPids);
     }
 
     public static void main(String[] args) {
@@ -74,14 +78,20 @@ public final class LoadTest {
         LoopResources loops = LoopResources.create("herald-bench", options.threads, true);
         try (Publisher publisher = new Publisher(options, loops)) {
             out.println("herald-bench: " + options.describeTarget());
-            out.println("  pre-flight: signed POST " + options.baseHttpUrl() + "/apps/" + options.appId + "/events");
+            out.println("  pre-flight: " + (options.protocol == Options.Protocol.NCHAN ? "" : "signed ") + "POST "
+                    + options.baseHttpUrl() + options.publishPath(options.channelOfMessage(0)));
             publisher.preflight();
             try (SubscriberPool pool = new SubscriberPool(options, loops)) {
                 long t0 = System.nanoTime();
-                out.printf(Locale.ROOT, "  connecting %d subscribers to %s%n", options.subscribers, options.wsUrl());
+                out.printf(Locale.ROOT, "  connecting %d subscribers to %s%n", options.subscribers,
+                        options.wsUrl(options.channelOfSubscriber(0)));
                 pool.connectAll(out);
-                out.printf(Locale.ROOT, "  %d subscribed to '%s' in %d ms%n", pool.subscribed(), options.channel,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                connect = Report.Connect.of(connectMillis, pool.connectHistogram(),
+                        probe == null ? null : probe.rssKib());
+                out.printf(Locale.ROOT, "  %d subscribed to %s in %d ms (per connection p50 %.2f ms, p99 %.2f ms)%n",
+                        pool.subscribed(), options.channels == 1 ? "'" + options.channel + "'"
+                                : options.channels + " channels", connectMillis, connect.p50Ms(), connect.p99Ms());
                 return options.findMax ? findMax(publisher, pool) : single(publisher, pool);
             }
         }
@@ -138,7 +148,7 @@ public final class LoadTest {
     Report runOnce(Publisher publisher, SubscriberPool pool, int rate, int runId) {
         int warmup = options.warmupMessages(rate);
         int total = warmup + options.measuredMessages(rate);
-        RunState run = new RunState(runId, rate, warmup, total, options.subscribers);
+        RunState run = new RunState(runId, rate, warmup, total, options.subscribers, options.channels, probe);
         long disconnectsBefore = pool.unexpectedCloses();
         pool.setRun(run);
         try {
@@ -151,15 +161,17 @@ public final class LoadTest {
                 sleep(20);
             }
             long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart);
+            Double cpuSeconds = run.serverCpuSinceMeasureStart();
             Histogram latency = run.latency.getIntervalHistogram();
             Histogram publish = run.publishLatency.getIntervalHistogram();
             Accounting.Summary loss = Accounting.summarize(run.acknowledgedCopy(), run.warmup, run.total,
-                    run.trackers());
+                    run.trackers(), run.channels());
             long disconnects = pool.unexpectedCloses() - disconnectsBefore;
             if (disconnects > 0 && pool.lastCloseReason() != null) {
                 out.println("  warning: " + disconnects + " subscribers disconnected: " + pool.lastCloseReason());
             }
-            return Report.of(options, run, latency, publish, loss, disconnects, drainMillis, !drained);
+            return Report.of(options, run, latency, publish, loss, disconnects, drainMillis, !drained, connect,
+                    cpuSeconds);
         }
         finally {
             pool.setRun(null);

@@ -38,6 +38,24 @@ final class Options {
     double maxP99Ms = 100.0;
     Path json;
     boolean help;
+    /** What the server speaks: {@code pusher} (Herald, soketi) or {@code nchan} (see {@link Protocol}). */
+    Protocol protocol = Protocol.PUSHER;
+    /** Channels the subscribers are spread over; subscriber i joins channel i mod N, message s goes to s mod N. */
+    int channels = 1;
+    /** Server processes whose CPU (utime + stime) and RSS the tool samples from /proc; empty = none. */
+    List<Integer> serverPids = List.of();
+
+    /** The wire protocol of the server under test. */
+    enum Protocol {
+        /** Pusher Channels: WebSocket {@code /app/{key}} with pusher:subscribe, signed {@code POST /apps/{id}/events}. */
+        PUSHER,
+        /**
+         * nginx + nchan, for the side-by-side benchmark only: WebSocket {@code /sub/{channel}} is
+         * subscribed once the handshake completes and receives each message body as one text frame;
+         * {@code POST /pub/{channel}} publishes the body as is, unsigned.
+         */
+        NCHAN
+    }
 
     static final String USAGE = """
             Usage: java -jar bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar [options]
@@ -75,6 +93,12 @@ final class Options {
               --steps 50,100,200,...   rates tried by --find-max (default 50,100,...,6400)
               --max-p99-ms MS          p99 limit for a step to pass (default 100)
               --json FILE              also write the report as JSON
+              --channels N             spread subscribers over N channels (NAME-0 ... NAME-(N-1));
+                                       message s goes to channel s mod N (default 1: just NAME)
+              --protocol P             pusher (default) or nchan (peer mode for nginx + nchan:
+                                       ws /sub/{channel}, unsigned POST /pub/{channel})
+              --server-pid P[,P...]    sample these processes' CPU (utime+stime) over the measured
+                                       window and their RSS after connecting, from /proc
               --help                   this text
             """;
 
@@ -131,11 +155,22 @@ final class Options {
             case "--steps" -> steps = parseSteps(value);
             case "--max-p99-ms" -> maxP99Ms = doubleIn(name, value, 0.001, 3_600_000);
             case "--json" -> json = Path.of(nonEmpty(name, value));
+            case "--channels" -> channels = intIn(name, value, 1, 200_000);
+            case "--protocol" -> protocol = switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "pusher" -> Protocol.PUSHER;
+                case "nchan" -> Protocol.NCHAN;
+                default -> throw new IllegalArgumentException("--protocol must be pusher or nchan, got '" + value + "'");
+            };
+            case "--server-pid" -> serverPids = parsePids(value);
             default -> throw new IllegalArgumentException("Unknown option " + name + " (see --help)");
         }
     }
 
     private void validate() {
+        if (channels > subscribers) {
+            throw new IllegalArgumentException("--channels (" + channels + ") must not exceed --subscribers ("
+                    + subscribers + "): every channel needs a subscriber");
+        }
         long total = (long) rate * (durationSeconds + warmupSeconds);
         if (!findMax && total > Integer.MAX_VALUE - 1) {
             throw new IllegalArgumentException("--rate x (--duration + --warmup) is too many messages");
@@ -155,6 +190,33 @@ final class Options {
     /** Messages published in the measured phase at {@code rate}. */
     int measuredMessages(int atRate) {
         return atRate * durationSeconds;
+    }
+
+    private static List<Integer> parsePids(String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                out.add(intIn("--server-pid", part, 1, Integer.MAX_VALUE));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--server-pid needs at least one process id");
+        }
+        return List.copyOf(out);
+    }
+
+    /** The channel subscriber {@code index} joins. */
+    String channelOfSubscriber(int index) {
+        return channelName(index % channels);
+    }
+
+    /** The channel message {@code seq} is published to. */
+    String channelOfMessage(long seq) {
+        return channelName((int) (seq % channels));
+    }
+
+    private String channelName(int i) {
+        return channels == 1 ? channel : channel + "-" + i;
     }
 
     private static List<Integer> parseSteps(String value) {
@@ -209,6 +271,16 @@ final class Options {
         }
     }
 
+    /** The WebSocket URL of a subscriber of {@code channelName}. */
+    String wsUrl(String channelName) {
+        return protocol == Protocol.NCHAN ? "ws://" + hostForUrl() + ":" + port + "/sub/" + channelName : wsUrl();
+    }
+
+    /** The path a message to {@code channelName} is published to. */
+    String publishPath(String channelName) {
+        return protocol == Protocol.NCHAN ? "/pub/" + channelName : "/apps/" + appId + "/events";
+    }
+
     String wsUrl() {
         return "ws://" + hostForUrl() + ":" + port + "/app/" + key + "?protocol=7&client=herald-bench&version=1.0";
     }
@@ -222,6 +294,9 @@ final class Options {
     }
 
     String describeTarget() {
-        return String.format(Locale.ROOT, "%s:%d app-id=%s key=%s channel=%s", host, port, appId, key, channel);
+        String channelText = channels == 1 ? channel : channel + "-0.." + channel + "-" + (channels - 1);
+        return protocol == Protocol.NCHAN
+                ? String.format(Locale.ROOT, "%s:%d nchan channel=%s", host, port, channelText)
+                : String.format(Locale.ROOT, "%s:%d app-id=%s key=%s channel=%s", host, port, appId, key, channelText);
     }
 }

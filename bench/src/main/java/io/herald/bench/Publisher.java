@@ -44,17 +44,34 @@ final class Publisher implements AutoCloseable {
                 .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .responseTimeout(Duration.ofSeconds(options.requestTimeoutSeconds))
                 .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"));
-        this.path = "/apps/" + options.appId + "/events";
+        this.path = options.publishPath(options.channelOfMessage(0));
         this.padding = "x".repeat(options.payloadBytes);
     }
 
     /** One signed request with {@code data} as given; used as a pre-flight check of the credentials. */
     Mono<Response> post(String data) {
-        byte[] body = Frames.eventBody(options.eventName, options.channel, data).getBytes(StandardCharsets.UTF_8);
-        String query = Signer.signedQuery(options.key, options.secret, "POST", path, body,
-                System.currentTimeMillis() / 1000);
+        return post(options.channelOfMessage(0), data);
+    }
+
+    /**
+     * One publish of {@code data} to {@code channelName}: a signed Pusher HTTP API request, or in
+     * {@code --protocol nchan} the bare body posted to nchan's publisher location.
+     */
+    Mono<Response> post(String channelName, String data) {
+        String target = options.publishPath(channelName);
+        byte[] body;
+        String uri;
+        if (options.protocol == Options.Protocol.NCHAN) {
+            body = data.getBytes(StandardCharsets.UTF_8);
+            uri = target;
+        }
+        else {
+            body = Frames.eventBody(options.eventName, channelName, data).getBytes(StandardCharsets.UTF_8);
+            uri = target + "?" + Signer.signedQuery(options.key, options.secret, "POST", target, body,
+                    System.currentTimeMillis() / 1000);
+        }
         return http.post()
-                .uri(path + "?" + query)
+                .uri(uri)
                 .send((req, out) -> {
                     req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
                     return out.sendByteArray(Mono.just(body));
@@ -112,6 +129,9 @@ final class Publisher implements AutoCloseable {
             while ((now = System.nanoTime()) < due) {
                 LockSupport.parkNanos(due - now);
             }
+            if (seq == run.warmup) {
+                run.markMeasureStart();
+            }
             long lag = now - due;
             if (lag > run.maxPublishLagNanos.get()) {
                 run.maxPublishLagNanos.set(lag);
@@ -129,7 +149,7 @@ final class Publisher implements AutoCloseable {
     private void send(RunState run, int seq, long due) {
         inFlight.incrementAndGet();
         long t0 = System.nanoTime();
-        post(Frames.payloadJson(run.id, seq, due, padding))
+        post(options.channelOfMessage(seq), Frames.payloadJson(run.id, seq, due, padding))
                 .doFinally(signal -> inFlight.decrementAndGet())
                 .subscribe(response -> {
                     if (response.status() / 100 == 2) {

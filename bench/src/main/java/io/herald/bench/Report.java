@@ -44,7 +44,28 @@ record Report(
         long drainMillis,
         boolean drainTimedOut,
         double maxP99Ms,
-        boolean withinLimits) {
+        boolean withinLimits,
+        int channels,
+        long connectMillis,
+        double connectP50Ms,
+        double connectP99Ms,
+        Long serverRssKibAfterConnect,
+        Double serverCpuSeconds,
+        Double serverCpuMicrosPerDelivery,
+        Double serverCpuMicrosPerPublish) {
+
+    /**
+     * What connecting and subscribing everyone cost: the whole phase, each connection's time from
+     * starting it to its subscription being confirmed, and the server's RSS right after ({@code
+     * null} without {@code --server-pid}).
+     */
+    record Connect(long millis, double p50Ms, double p99Ms, Long serverRssKib) {
+
+        static Connect of(long millis, Histogram perConnection, Long serverRssKib) {
+            return new Connect(millis, ms(perConnection.getValueAtPercentile(50.0)),
+                    ms(perConnection.getValueAtPercentile(99.0)), serverRssKib);
+        }
+    }
 
     /** The find-max outcome: every step tried and the highest rate within the limits. */
     record FindMax(String mode, double maxP99Ms, Integer maxPassingRate, List<Report> steps) {
@@ -52,6 +73,18 @@ record Report(
 
     static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
             long disconnects, long drainMillis, boolean drainTimedOut) {
+        return of(o, run, latency, publish, loss, disconnects, drainMillis, drainTimedOut,
+                new Connect(0, 0, 0, null), null);
+    }
+
+    /**
+     * @param serverCpuSeconds the server's CPU over the measured window (from the first measured
+     *     publish to the end of the drain), or {@code null} without {@code --server-pid}; per
+     *     delivery it is divided by every measured delivery received (acknowledged or not: a
+     *     publish that timed out on the client may still have been fanned out, at the same cost)
+     */
+    static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
+            long disconnects, long drainMillis, boolean drainTimedOut, Connect connect, Double serverCpuSeconds) {
         long measured = (long) run.total - run.warmup;
         long acknowledged = run.acknowledgedMeasured();
         long last = run.lastDeliveryNanos.get();
@@ -70,7 +103,14 @@ record Report(
                 ms(latency.getValueAtPercentile(90.0)), p99, ms(latency.getValueAtPercentile(99.9)),
                 ms(latency.getMaxValue()), round(latency.getMean() / 1000.0),
                 loss.lost(), loss.gaps(), loss.subscribersWithLoss(), loss.duplicates(), loss.outOfOrder(),
-                loss.deliveredWithoutAck(), disconnects, drainMillis, drainTimedOut, o.maxP99Ms, within);
+                loss.deliveredWithoutAck(), disconnects, drainMillis, drainTimedOut, o.maxP99Ms, within,
+                o.channels, connect.millis(), connect.p50Ms(), connect.p99Ms(), connect.serverRssKib(),
+                serverCpuSeconds == null ? null : round(serverCpuSeconds),
+                perUnitMicros(serverCpuSeconds, latency.getTotalCount()), perUnitMicros(serverCpuSeconds, acknowledged));
+    }
+
+    private static Double perUnitMicros(Double cpuSeconds, long units) {
+        return cpuSeconds == null || units == 0 ? null : round(cpuSeconds * 1e6 / units);
     }
 
     private static double ms(long micros) {
@@ -99,6 +139,13 @@ record Report(
         line(sb, "lost", f("%d  (%d gaps, %d subscribers with loss)", lost, gaps, subscribersWithLoss));
         line(sb, "duplicated", f("%d  (out of order %d, delivered without ack %d)", duplicates, outOfOrder,
                 deliveredWithoutAck));
+        if (serverCpuSeconds != null) {
+            line(sb, "server CPU", f("%.2f s over the measured window: %s us per delivery, %s us per publish",
+                    serverCpuSeconds, serverCpuMicrosPerDelivery, serverCpuMicrosPerPublish));
+        }
+        if (serverRssKibAfterConnect != null) {
+            line(sb, "server RSS", f("%d KiB after connecting", serverRssKibAfterConnect));
+        }
         line(sb, "drain", drainMillis + " ms" + (drainTimedOut ? " (timed out: some deliveries never came)" : ""));
         line(sb, "verdict", withinLimits
                 ? f("OK: p99 < %s ms, no loss, no publish errors, no disconnects", fmt(maxP99Ms))

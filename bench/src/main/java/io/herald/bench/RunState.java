@@ -41,9 +41,19 @@ final class RunState {
     private final BitSet acknowledged;
     private final List<DeliveryTracker> trackers;
     volatile long measureStartNanos;
+    /** Samples the server's CPU at the start of the measured phase; {@code null} without {@code --server-pid}. */
+    private final ServerProbe probe;
+    private final int channels;
+    private volatile double cpuAtMeasureStart = Double.NaN;
 
     RunState(int id, int rate, int warmup, int total, int subscribers) {
+        this(id, rate, warmup, total, subscribers, 1, null);
+    }
+
+    RunState(int id, int rate, int warmup, int total, int subscribers, int channels, ServerProbe probe) {
         this.id = id;
+        this.channels = channels;
+        this.probe = probe;
         this.rate = rate;
         this.warmup = warmup;
         this.total = total;
@@ -100,14 +110,35 @@ final class RunState {
         return out;
     }
 
-    /** True once every subscriber has every acknowledged measured message. */
+    /** Called by the publisher as the first measured message falls due: the start of the CPU window. */
+    void markMeasureStart() {
+        if (probe != null) {
+            cpuAtMeasureStart = probe.cpuSeconds();
+        }
+    }
+
+    /** Server CPU seconds since {@link #markMeasureStart()}, or {@code null} without a probe. */
+    Double serverCpuSinceMeasureStart() {
+        return probe == null || Double.isNaN(cpuAtMeasureStart) ? null : probe.cpuSeconds() - cpuAtMeasureStart;
+    }
+
+    /** True once every subscriber has every acknowledged measured message of its channel. */
     boolean drained() {
-        long expected = acknowledgedMeasured();
-        for (DeliveryTracker t : trackers) {
-            if (t.measuredDistinct() < expected) {
+        long[] expected = new long[channels];
+        synchronized (this) {
+            for (int s = acknowledged.nextSetBit(warmup); s >= 0 && s < total; s = acknowledged.nextSetBit(s + 1)) {
+                expected[s % channels]++;
+            }
+        }
+        for (int i = 0; i < trackers.size(); i++) {
+            if (trackers.get(i).measuredDistinct() < expected[i % channels]) {
                 return false;
             }
         }
         return true;
+    }
+
+    int channels() {
+        return channels;
     }
 }

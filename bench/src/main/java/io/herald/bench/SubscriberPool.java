@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -41,6 +43,9 @@ final class SubscriberPool implements AutoCloseable {
     private final AtomicLong pings = new AtomicLong();
     private final AtomicLong serverErrors = new AtomicLong();
     private final AtomicReference<String> lastCloseReason = new AtomicReference<>();
+    /** Per connection: from starting the connection to the subscription being confirmed, in µs. */
+    private final Recorder connectLatency = new Recorder(RunState.HIGHEST_MICROS, 3);
+    private Histogram connectHistogram;
     private volatile RunState run;
     private volatile boolean closing;
 
@@ -81,6 +86,14 @@ final class SubscriberPool implements AutoCloseable {
 
     String lastCloseReason() {
         return lastCloseReason.get();
+    }
+
+    /** Connect + subscribe time of every connection of {@link #connectAll}, in µs; read after it returned. */
+    synchronized Histogram connectHistogram() {
+        if (connectHistogram == null) {
+            connectHistogram = connectLatency.getIntervalHistogram();
+        }
+        return connectHistogram;
     }
 
     /**
@@ -171,6 +184,9 @@ final class SubscriberPool implements AutoCloseable {
     private final class Subscriber {
 
         private final int index;
+        private final String channelName;
+        private final String url;
+        private volatile long startNanos;
         private final CompletableFuture<Void> subscribedFuture = new CompletableFuture<>();
         private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
         private volatile Disposable connection;
@@ -179,12 +195,15 @@ final class SubscriberPool implements AutoCloseable {
 
         Subscriber(int index) {
             this.index = index;
+            this.channelName = options.channelOfSubscriber(index);
+            this.url = options.wsUrl(channelName);
         }
 
         CompletableFuture<Void> start() {
+            startNanos = System.nanoTime();
             connection = client
                     .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
-                    .uri(options.wsUrl())
+                    .uri(url)
                     .handle(this::handle)
                     .subscribe(null, this::onError, this::onComplete);
             return subscribedFuture;
@@ -194,6 +213,10 @@ final class SubscriberPool implements AutoCloseable {
             isOpen = true;
             open.incrementAndGet();
             in.receiveCloseStatus().subscribe(status -> closeStatus = status);
+            if (options.protocol == Options.Protocol.NCHAN) {
+                // nchan subscribes a WebSocket to the channel of its URL as part of the handshake.
+                subscribedNow();
+            }
             Mono<Void> inbound = in.aggregateFrames(1 << 20)
                     .receiveFrames()
                     .doOnNext(frame -> {
@@ -207,19 +230,32 @@ final class SubscriberPool implements AutoCloseable {
             return Mono.firstWithSignal(inbound, send);
         }
 
+        private void subscribedNow() {
+            // Count first: the main thread may read the count as soon as the future completes.
+            if (!subscribedFuture.isDone()) {
+                connectLatency.recordValue(Math.min(RunState.HIGHEST_MICROS,
+                        Math.max(0, (System.nanoTime() - startNanos) / 1000)));
+                subscribed.incrementAndGet();
+                subscribedFuture.complete(null);
+            }
+        }
+
         private void onText(String text) {
             long now = System.nanoTime();
+            if (options.protocol == Options.Protocol.NCHAN) {
+                // nchan sends each published body as it is: the bench payload itself.
+                deliver(Frames.parsePayload(text), now);
+                return;
+            }
             Frames.Frame frame = Frames.parseFrame(text);
             if (frame == null || frame.event() == null) {
                 return;
             }
             switch (frame.event()) {
-                case "pusher:connection_established" -> emit(Frames.subscribe(options.channel));
+                case "pusher:connection_established" -> emit(Frames.subscribe(channelName));
                 case "pusher_internal:subscription_succeeded" -> {
-                    // Count first: the main thread may read the count as soon as the future completes.
-                    if (options.channel.equals(frame.channel()) && !subscribedFuture.isDone()) {
-                        subscribed.incrementAndGet();
-                        subscribedFuture.complete(null);
+                    if (channelName.equals(frame.channel())) {
+                        subscribedNow();
                     }
                 }
                 case "pusher:ping" -> {
@@ -232,16 +268,19 @@ final class SubscriberPool implements AutoCloseable {
                             new BenchException("the server sent pusher:error " + frame.data()));
                 }
                 case "pusher:subscription_error" -> subscribedFuture.completeExceptionally(new BenchException(
-                        "subscribing to " + options.channel + " failed: " + frame.data()));
+                        "subscribing to " + channelName + " failed: " + frame.data()));
                 default -> {
-                    if (options.eventName.equals(frame.event()) && options.channel.equals(frame.channel())) {
-                        Frames.Payload payload = Frames.parsePayload(frame.data());
-                        RunState current = run;
-                        if (payload != null && current != null && payload.run() == current.id) {
-                            current.onDelivery(index, payload.seq(), payload.sentNanos(), now);
-                        }
+                    if (options.eventName.equals(frame.event()) && channelName.equals(frame.channel())) {
+                        deliver(Frames.parsePayload(frame.data()), now);
                     }
                 }
+            }
+        }
+
+        private void deliver(Frames.Payload payload, long now) {
+            RunState current = run;
+            if (payload != null && current != null && payload.run() == current.id) {
+                current.onDelivery(index, payload.seq(), payload.sentNanos(), now);
             }
         }
 
@@ -252,7 +291,7 @@ final class SubscriberPool implements AutoCloseable {
         private void onError(Throwable error) {
             ended();
             subscribedFuture.completeExceptionally(new BenchException(
-                    "subscriber #" + index + " (" + options.wsUrl() + "): " + BenchException.describe(error), error));
+                    "subscriber #" + index + " (" + url + "): " + BenchException.describe(error), error));
             if (!closing) {
                 unexpectedCloses.incrementAndGet();
                 lastCloseReason.set(BenchException.describe(error));
@@ -265,7 +304,7 @@ final class SubscriberPool implements AutoCloseable {
             String reason = status == null ? "connection closed by the server"
                     : "server closed the connection with " + status.code() + " " + status.reasonText();
             subscribedFuture.completeExceptionally(new BenchException(
-                    "subscriber #" + index + " (" + options.wsUrl() + "): " + reason));
+                    "subscriber #" + index + " (" + url + "): " + reason));
             if (!closing) {
                 unexpectedCloses.incrementAndGet();
                 lastCloseReason.set(reason);

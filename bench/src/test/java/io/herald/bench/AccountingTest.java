@@ -113,4 +113,17 @@ class AccountingTest {
         assertThat(run.drained()).isFalse();
         assertThat(run.acknowledgedMeasured()).isEqualTo(3);
     }
+
+    @Test
+    void withChannelsEachSubscriberExpectsOnlyItsChannel() {
+        // 2 channels, measured 4..11: channel 0 gets 4, 6, 8, 10; channel 1 gets 5, 7, 9, 11
+        DeliveryTracker onChannel0 = received(4, 12, 4, 6, 10); // lost 8
+        DeliveryTracker onChannel1 = received(4, 12, 5, 7, 9, 11);
+        Accounting.Summary s = Accounting.summarize(acked(0, 12), 4, 12, List.of(onChannel0, onChannel1), 2);
+        assertThat(s.expected()).isEqualTo(8);
+        assertThat(s.delivered()).isEqualTo(7);
+        assertThat(s.lost()).isEqualTo(1);
+        assertThat(s.subscribersWithLoss()).isEqualTo(1);
+        assertThat(s.gaps()).isEqualTo(1);
+    }
 }

@@ -79,6 +79,56 @@ class LoadTestAgainstFakeServerTest {
     }
 
     @Test
+    void subscribersSpreadOverChannelsExpectOnlyTheirChannelsMessages() {
+        Report r = runSingle("--channels", "4");
+        // 100 measured messages, 25 per channel; 20 subscribers, 5 per channel
+        assertThat(r.channels()).isEqualTo(4);
+        assertThat(r.expectedDeliveries()).isEqualTo(20 * 25);
+        assertThat(r.deliveries()).isEqualTo(20 * 25);
+        assertThat(r.lost()).isZero();
+        assertThat(r.withinLimits()).isTrue();
+    }
+
+    @Test
+    void serverPidGivesCpuPerDeliveryAndRss() {
+        // this test's own JVM stands in for the server process
+        Report r = runSingle("--server-pid", Long.toString(ProcessHandle.current().pid()));
+        assertThat(r.serverCpuSeconds()).isNotNull().isPositive();
+        assertThat(r.serverCpuMicrosPerDelivery()).isEqualTo(
+                Math.round(r.serverCpuSeconds() * 1e6 / r.latencySamples() * 1000) / 1000.0);
+        assertThat(r.serverCpuMicrosPerPublish()).isGreaterThan(r.serverCpuMicrosPerDelivery());
+        assertThat(r.serverRssKibAfterConnect()).isPositive();
+        assertThat(r.connectP50Ms()).isPositive().isLessThanOrEqualTo(r.connectP99Ms());
+    }
+
+    @Test
+    void withoutServerPidNoServerFiguresAreReported() {
+        Report r = runSingle();
+        assertThat(r.serverCpuSeconds()).isNull();
+        assertThat(r.serverCpuMicrosPerDelivery()).isNull();
+        assertThat(r.serverRssKibAfterConnect()).isNull();
+    }
+
+    @Test
+    void nchanPeerModeSubscribesByUrlAndPublishesTheBareBody() {
+        try (FakeNchanServer nchan = new FakeNchanServer().start()) {
+            Options o = Options.parse("--port", Integer.toString(nchan.port()), "--protocol", "nchan",
+                    "--subscribers", "20", "--channels", "5", "--rate", "100", "--duration", "1", "--warmup", "1",
+                    "--drain", "3", "--threads", "2", "--max-p99-ms", "60000");
+            LoadTest.Outcome outcome = new LoadTest(o, new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
+            Report r = outcome.reports().get(0);
+            assertThat(r.acknowledged()).isEqualTo(100);
+            assertThat(r.expectedDeliveries()).isEqualTo(20 * 20);
+            assertThat(r.deliveries()).isEqualTo(20 * 20);
+            assertThat(r.lost()).isZero();
+            assertThat(r.duplicates()).isZero();
+            assertThat(r.withinLimits()).isTrue();
+            // warm-up + measured + the pre-flight probe
+            assertThat(nchan.published.get()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void droppedDeliveriesAreReportedAsLoss() {
         server.dropEvery = 10;
         Report r = runSingle();

@@ -35,4 +35,28 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("--steps", "100,50")).hasMessageContaining("increasing");
         assertThatThrownBy(() -> Options.parse("--rate")).hasMessageContaining("Missing value");
     }
+
+    @Test
+    void channelsAreAssignedRoundRobin() {
+        Options o = Options.parse("--subscribers", "10", "--channels", "3");
+        assertThat(o.channelOfSubscriber(0)).isEqualTo("bench-0");
+        assertThat(o.channelOfSubscriber(4)).isEqualTo("bench-1");
+        assertThat(o.channelOfMessage(5)).isEqualTo("bench-2");
+        assertThat(Options.parse().channelOfMessage(7)).isEqualTo("bench");
+        assertThatThrownBy(() -> Options.parse("--subscribers", "2", "--channels", "3"))
+                .hasMessageContaining("--channels");
+    }
+
+    @Test
+    void nchanPeerModeUsesNchansLocations() {
+        Options o = Options.parse("--protocol", "nchan", "--port", "7000");
+        assertThat(o.protocol).isEqualTo(Options.Protocol.NCHAN);
+        assertThat(o.wsUrl("bench")).isEqualTo("ws://127.0.0.1:7000/sub/bench");
+        assertThat(o.publishPath("bench")).isEqualTo("/pub/bench");
+        Options pusher = Options.parse();
+        assertThat(pusher.wsUrl("bench")).isEqualTo(pusher.wsUrl());
+        assertThat(pusher.publishPath("bench")).isEqualTo("/apps/demo-app/events");
+        assertThatThrownBy(() -> Options.parse("--protocol", "mqtt")).hasMessageContaining("--protocol");
+        assertThat(Options.parse("--server-pid", "12,34").serverPids).containsExactly(12, 34);
+    }
 }
