@@ -19,16 +19,19 @@ import reactor.core.publisher.Mono;
  * </ul>
  *
  * <h2>Threading</h2>
- * {@link NodeListener#onMessage} is called on the broker's I/O thread and must not block; it
- * should hand bytes to bounded per-connection queues and return.
+ * {@link #publish} completes once the broker has the message (queued in memory, or the Redis
+ * PUBLISH acknowledged), never after the local fan-out. {@link NodeListener#onMessage} is
+ * called on a {@link FanoutLanes} thread, neither the publisher's nor the broker's I/O thread,
+ * and must not block; it should hand bytes to bounded per-connection queues and return.
  */
 public interface Broker extends AutoCloseable {
 
     /**
      * Publishes to every node subscribed to the envelope's channel.
      *
-     * @return completes once the broker has accepted the message; errors with
-     *         {@link BrokerUnavailableException} when the channel's shard is unavailable
+     * @return completes once the broker has accepted the message, before any node's listener has
+     *         necessarily run; errors with {@link BrokerUnavailableException} when the channel's
+     *         shard is unavailable (or, in memory, the channel's fan-out lane is full)
      */
     Mono<Void> publish(Envelope envelope);
 
@@ -66,7 +69,7 @@ public interface Broker extends AutoCloseable {
     @FunctionalInterface
     interface NodeListener {
 
-        /** Called on an I/O thread, in order per channel; must not block or throw. */
+        /** Called on a fan-out lane's thread, in order per channel; must not block or throw. */
         void onMessage(Envelope envelope);
     }
 }

@@ -2,11 +2,14 @@ package io.herald.core.config;
 
 import io.herald.core.app.AppsProperties;
 import io.herald.core.broker.Broker;
+import io.herald.core.broker.FanoutLanes;
+import io.herald.core.broker.FanoutProperties;
 import io.herald.core.broker.InMemoryBroker;
 import io.herald.core.broker.redis.RedisBroker;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -37,7 +40,7 @@ import org.springframework.context.annotation.Import;
  * by declaring one of the same type.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class })
+@EnableConfigurationProperties({ AppsProperties.class, RedisProperties.class, FanoutProperties.class })
 @Import({ AppConfiguration.class, ChannelStateConfiguration.class, WebhookCoreConfiguration.class,
         UsageCoreConfiguration.class,
         DebugCoreConfiguration.class,
@@ -62,16 +65,39 @@ public class HeraldCoreConfiguration {
         return new RedisConnections(redis);
     }
 
+    /**
+     * The threads the local fan-out of broker messages runs on, so that a publish is answered once
+     * the broker has it and Lettuce's I/O thread only decodes. Closed after the broker.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Broker broker(RedisConnections redis) {
+    public FanoutLanes fanoutLanes(FanoutProperties properties) {
+        return properties.lanes();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Broker broker(RedisConnections redis, FanoutLanes lanes) {
         if (redis.hasShards()) {
             log.info("Using {} Redis shard(s) for channels: {}", redis.shards().size(),
                     redis.shards().list().stream().map(shard -> shard.target().description()).toList());
-            return new RedisBroker(redis.shards());
+            return new RedisBroker(redis.shards(), lanes);
         }
         log.info("No herald.redis.shards configured: using the in-memory broker (single process only)");
-        return new InMemoryBroker();
+        return new InMemoryBroker(lanes);
+    }
+
+    /** The fan-out's backlog and refusals. */
+    @Bean
+    public MeterBinder fanoutMeters(FanoutLanes lanes) {
+        return registry -> {
+            Gauge.builder(HeraldMeters.FANOUT_QUEUED.meterName(), lanes, FanoutLanes::queued)
+                    .description("Broker messages handed to the local fan-out and not delivered yet")
+                    .register(registry);
+            FunctionCounter.builder(HeraldMeters.FANOUT_REJECTED.meterName(), lanes, FanoutLanes::rejected)
+                    .description("Broker messages refused by the local fan-out because their lane was full")
+                    .register(registry);
+        };
     }
 
     @Bean

@@ -62,6 +62,13 @@ public enum HeraldMeters {
     RATELIMIT_FALLBACK_DECISIONS("herald.ratelimit.fallback.decisions"),
     /** Gauge: 1 when a Redis shard is reachable, else 0. Tag {@code shard} (its index). */
     REDIS_SHARD_UP("herald.redis.shard.up"),
+    /** Gauge: broker messages handed to the local fan-out and not delivered yet (all lanes). */
+    FANOUT_QUEUED("herald.fanout.queued"),
+    /**
+     * Counter: broker messages the local fan-out refused because their lane was full: publishes
+     * answered 503 (in-memory broker) or messages from Redis dropped on this node.
+     */
+    FANOUT_REJECTED("herald.fanout.rejected"),
     /**
      * Gauge: apps this node serves from their last known view because the app store (auth-service,
      * or the state Redis) cannot be reached; 0 when it answers. See {@code herald.auth.max-staleness}.

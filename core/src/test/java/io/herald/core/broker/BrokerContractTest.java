@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.core.shard.ShardRouter;
+import io.herald.core.testing.FanoutGate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -225,6 +230,47 @@ public abstract class BrokerContractTest {
         StepVerifier.create(broker.publish(envelope(channel, "m2"))).expectComplete().verify(TIMEOUT);
     }
 
+    /**
+     * A publish completes once the broker has the message, not after the fan-out: while one
+     * delivery of the channel is held in a node's listener, further publishes to the channel
+     * complete, and their deliveries follow, in order, once the listener returns.
+     */
+    @Test
+    void aPublishCompletesWhileTheFanOutIsHeldAndItsDeliveryFollowsInOrder() throws Exception {
+        ChannelKey channel = new ChannelKey("app-1", "held");
+        FanoutGate gate = new FanoutGate();
+        TestNode node = openNode();
+        node.subscribe(channel);
+        node.holdOn("hold", gate);
+        try {
+            // On another thread: a broker that ran the fan-out inside publish would hold it there.
+            CompletableFuture.runAsync(() -> publish(channel, "hold")).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(gate.awaitHeld(TIMEOUT)).isTrue();
+            CompletableFuture.runAsync(() -> {
+                publish(channel, "next-1");
+                publish(channel, "next-2");
+            }).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(node.ids(channel)).containsExactly("hold");
+        }
+        finally {
+            gate.release();
+        }
+        node.awaitMessage(channel, "next-2");
+        assertThat(node.ids(channel)).containsExactly("hold", "next-1", "next-2");
+    }
+
+    /** The fan-out runs on the broker's fan-out threads: neither the publisher's nor an I/O thread. */
+    @Test
+    void listenersRunOnAFanoutThread() {
+        ChannelKey channel = new ChannelKey("app-1", "threads");
+        TestNode node = openNode();
+        node.subscribe(channel);
+        publish(channel, "m1");
+        node.awaitMessage(channel, "m1");
+
+        assertThat(node.threads).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("herald-fanout-"));
+    }
+
     @Test
     void everyShardIsHealthy() {
         assertThat(broker.shardHealth()).isNotEmpty().containsOnly(true);
@@ -274,6 +320,10 @@ public abstract class BrokerContractTest {
         public final Broker broker;
         public final Broker.Node node;
         private final Queue<Envelope> received = new ConcurrentLinkedQueue<>();
+        /** The names of the threads the listener was called on. */
+        public final Set<String> threads = ConcurrentHashMap.newKeySet();
+        private volatile String holdOn;
+        private volatile FanoutGate gate;
 
         TestNode(Broker broker) {
             this.broker = broker;
@@ -282,7 +332,18 @@ public abstract class BrokerContractTest {
 
         @Override
         public void onMessage(Envelope envelope) {
+            threads.add(Thread.currentThread().getName());
             received.add(envelope);
+            FanoutGate g = gate;
+            if (g != null && envelope.messageId().equals(holdOn)) {
+                g.hold();
+            }
+        }
+
+        /** Holds the listener in {@code gate} when the message {@code id} arrives. */
+        public void holdOn(String id, FanoutGate gate) {
+            this.holdOn = id;
+            this.gate = gate;
         }
 
         /** Subscribes and waits until messages on the channel actually arrive. */

@@ -41,6 +41,9 @@ public final class BlockHoundInstaller implements LauncherSessionListener {
                     // which every write to that connection spins forever.
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive")
+                    // A fan-out lane's thread is non-blocking while it delivers, and parks only here, when its
+                    // queue is empty (FanoutLanes).
+                    .allowBlockingCallsInside("io.herald.core.broker.FanoutLanes$Lane", "awaitWork")
                     // Console logging writes synchronously; it is not the code under test.
                     .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes"));
         }

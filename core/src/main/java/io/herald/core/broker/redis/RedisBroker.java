@@ -5,6 +5,7 @@ import io.herald.core.broker.BrokerUnavailableException;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.Envelope;
 import io.herald.core.broker.EnvelopeCodec;
+import io.herald.core.broker.FanoutLanes;
 import io.herald.core.redis.RedisLink;
 import io.herald.core.redis.RedisShards;
 import io.herald.core.shard.ShardRouter;
@@ -31,6 +32,12 @@ import reactor.core.publisher.Mono;
  * message crosses the network once per interested node. Connections are made and retried by
  * {@link io.herald.core.redis.RedisConnections}, which outlives the broker.
  *
+ * <p>A node's messages arrive on Lettuce's I/O thread, which only decodes them and hands them to
+ * the broker's {@link FanoutLanes} (one lane per channel, so per-channel order holds); the
+ * node's listener runs on a lane thread. A message that finds its lane full is dropped and
+ * counted ({@link FanoutLanes#rejected()}): Redis pub/sub cannot be slowed down, and the broker is
+ * at-most-once.
+ *
  * <p>Failure behaviour: commands are rejected at once while a shard is disconnected (no
  * queueing), so publishes to a down shard fail fast with {@link BrokerUnavailableException};
  * other shards are unaffected. Connections are retried in the background with capped
@@ -51,8 +58,22 @@ public final class RedisBroker implements Broker {
     private final Duration connectTimeout;
     private final List<RedisNode> nodes = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> reconciler;
+    private final FanoutLanes lanes;
+    private final boolean ownsLanes;
 
+    /** A broker with fan-out lanes of its own (default size), closed with it. */
     public RedisBroker(RedisShards shards) {
+        this(shards, new FanoutLanes("herald-fanout"), true);
+    }
+
+    /** A broker whose nodes' fan-out runs on {@code lanes}; the caller closes them. */
+    public RedisBroker(RedisShards shards, FanoutLanes lanes) {
+        this(shards, lanes, false);
+    }
+
+    private RedisBroker(RedisShards shards, FanoutLanes lanes, boolean ownsLanes) {
+        this.lanes = Objects.requireNonNull(lanes, "lanes");
+        this.ownsLanes = ownsLanes;
         this.shards = Objects.requireNonNull(shards, "shards");
         this.prefix = shards.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.commandTimeout = shards.connections().properties().commandTimeout();
@@ -71,6 +92,11 @@ public final class RedisBroker implements Broker {
 
     RedisShards shards() {
         return shards;
+    }
+
+    /** The lanes the nodes' fan-out runs on, off Lettuce's I/O threads. */
+    public FanoutLanes lanes() {
+        return lanes;
     }
 
     byte[] redisChannel(ChannelKey key) {
@@ -153,5 +179,8 @@ public final class RedisBroker implements Broker {
             node.close();
         }
         publishers.forEach(RedisLink::close);
+        if (ownsLanes) {
+            lanes.close();
+        }
     }
 }

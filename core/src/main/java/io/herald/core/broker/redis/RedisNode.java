@@ -40,6 +40,9 @@ final class RedisNode implements Broker.Node {
     private final Broker.NodeListener listener;
     private final List<ShardLink> links = new ArrayList<>();
     private volatile boolean closed;
+    /** When the last "fan-out queue full" warning was logged (nanoTime), so a flood logs once a second. */
+    private volatile long lastDropWarning;
+    private static final long DROP_WARNING_INTERVAL_NANOS = 1_000_000_000L;
 
     RedisNode(RedisBroker broker, Broker.NodeListener listener) {
         this.broker = broker;
@@ -207,6 +210,19 @@ final class RedisNode implements Broker.Node {
                         ex.getMessage());
                 return;
             }
+            // Off the I/O thread: the fan-out to local subscribers runs on the channel's lane.
+            if (!broker.lanes().offer(channel, () -> deliver(channel, envelope))) {
+                long now = System.nanoTime();
+                long last = lastDropWarning;
+                if (now - last > DROP_WARNING_INTERVAL_NANOS || last == 0) {
+                    lastDropWarning = now;
+                    log.warn("The fan-out queue is full: dropped a message for channel {} ({} dropped since start)",
+                            channel, broker.lanes().rejected());
+                }
+            }
+        }
+
+        private void deliver(ChannelKey channel, Envelope envelope) {
             try {
                 listener.onMessage(envelope);
             }

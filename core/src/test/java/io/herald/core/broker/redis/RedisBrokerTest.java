@@ -11,6 +11,8 @@ import io.herald.core.broker.BrokerContractTest;
 import io.herald.core.broker.BrokerUnavailableException;
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.broker.EnvelopeCodec;
+import io.herald.core.broker.FanoutLanes;
+import io.herald.core.testing.FanoutGate;
 import io.herald.core.redis.RedisConnections;
 import io.herald.core.redis.RedisProperties;
 import io.herald.core.shard.ShardRouter;
@@ -84,6 +86,48 @@ class RedisBrokerTest extends BrokerContractTest {
         List<URI> uris = List.of(servers).stream().map(RedisServer::uri).toList();
         return new RedisBroker(connections(new RedisProperties(uris, prefix, commandTimeout, Duration.ofSeconds(2),
                 Duration.ofMillis(500))).shards());
+    }
+
+    /**
+     * Redis pub/sub cannot be slowed down, so a message that finds the node's fan-out lane full
+     * is dropped on that node and counted; the publish itself was acknowledged by Redis. The
+     * lane takes messages again once it has room.
+     */
+    @Test
+    void aMessageThatFindsTheFanoutLaneFullIsDroppedAndCounted() throws Exception {
+        List<URI> uris = List.of(shard0.uri());
+        try (FanoutLanes lanes = new FanoutLanes("herald-fanout-small", 1, 2)) {
+            RedisBroker small = new RedisBroker(connections(new RedisProperties(uris, prefix, Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), Duration.ofMillis(500))).shards(), lanes);
+            try {
+                awaitHealth(small, true);
+                ChannelKey channel = new ChannelKey("app-1", "full");
+                FanoutGate gate = new FanoutGate();
+                TestNode node = openNode(small);
+                node.subscribe(channel);
+                node.holdOn("hold", gate);
+                try {
+                    publish(small, channel, "hold");
+                    assertThat(gate.awaitHeld(TIMEOUT)).isTrue();
+                    publish(small, channel, "queued");
+                    publish(small, channel, "dropped-1");
+                    publish(small, channel, "dropped-2");
+                    // The lane holds the running delivery and "queued"; both later ones are refused.
+                    await().atMost(TIMEOUT).until(() -> lanes.rejected() == 2);
+                }
+                finally {
+                    gate.release();
+                }
+                // Once the lane has room again (what it held has run), it takes messages again.
+                node.awaitMessage(channel, "queued");
+                publish(small, channel, "after");
+                node.awaitMessage(channel, "after");
+                assertThat(node.ids(channel)).containsExactly("hold", "queued", "after");
+            }
+            finally {
+                small.close();
+            }
+        }
     }
 
     @Test
