@@ -1,8 +1,6 @@
 package io.herald.auth.security;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.herald.core.signature.Hmac;
 import java.util.Collection;
 import java.util.List;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -28,22 +26,9 @@ public final class Credentials {
     private Credentials() {
     }
 
-    /** Compares a presented secret with an expected one in time that depends on neither. */
+    /** Compares a presented secret with an expected one in constant time; nothing equals a missing or empty one. */
     public static boolean constantTimeEquals(String presented, String expected) {
-        if (presented == null || expected == null || expected.isEmpty()) {
-            return false;
-        }
-        // Digests first: equal lengths, so not even the expected length leaks.
-        return MessageDigest.isEqual(sha256(presented), sha256(expected));
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return expected != null && !expected.isEmpty() && Hmac.constantTimeEquals(expected, presented);
     }
 
     /** An {@code Authorization: Bearer …} token, not yet checked. */

@@ -1,11 +1,10 @@
 package io.herald.metrics.security;
 
+import io.herald.core.signature.Hmac;
 import io.herald.core.tenant.Tenant;
 import io.herald.core.tenant.TenantPasswords;
 import io.herald.core.tenant.TenantStore;
 import io.herald.core.web.ApiErrorResponses;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -74,7 +73,7 @@ public final class DashboardSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(DashboardSecurity.class);
 
-    private final byte[] adminToken;
+    private final String adminToken;
     private final TenantStore tenants;
     private final TenantPasswords passwords;
     private final SessionContextRepository sessions;
@@ -85,8 +84,7 @@ public final class DashboardSecurity {
     /** @param adminToken the operator's token, or {@code null} (no operator) */
     public DashboardSecurity(String adminToken, TenantStore tenants, TenantPasswords passwords,
             SignInSessions sessions, LoginThrottle throttle, Pattern trustedProxies) {
-        this.adminToken = adminToken == null || adminToken.isBlank() ? null
-                : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken;
         this.tenants = Objects.requireNonNull(tenants, "tenants");
         this.passwords = Objects.requireNonNull(passwords, "passwords");
         this.sessions = new SessionContextRepository(sessions, tenants);
@@ -200,8 +198,8 @@ public final class DashboardSecurity {
             if (adminToken == null) {
                 return Mono.error(new OperatorOff());
             }
-            byte[] given = ((String) authentication.getCredentials()).getBytes(StandardCharsets.UTF_8);
-            return MessageDigest.isEqual(sha(given), sha(adminToken)) ? Mono.just(new Callers.Operator())
+            return Hmac.constantTimeEquals(adminToken, (String) authentication.getCredentials())
+                    ? Mono.just(new Callers.Operator())
                     : Mono.error(new BadCredentialsException("Wrong token"));
         };
         AuthenticationWebFilter filter = new AuthenticationWebFilter(manager);
@@ -214,16 +212,6 @@ public final class DashboardSecurity {
                 : writeJson(webFilterExchange.getExchange(), HttpStatus.UNAUTHORIZED,
                         "Wrong token: send Authorization: Bearer <herald.auth.admin-token>"));
         return filter;
-    }
-
-    private static byte[] sha(byte[] bytes) {
-        try {
-            // Digests first: equal lengths, so not even the token's length leaks.
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        }
-        catch (java.security.NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 
     // --- tenant users -----------------------------------------------------------------------------
