@@ -82,14 +82,17 @@ public final class ScalingReport {
         out.println();
         out.println("## Inputs");
         out.println();
-        out.println("| parameter | unit | " + String.join(" | ", sets.stream().map(Inputs::name).toList()) + " |");
-        out.println("| --- | --- |" + " ---: |".repeat(sets.size()));
+        out.println("| parameter | unit | " + String.join(" | ", sets.stream().map(Inputs::name).toList())
+                + " | source (today's value) |");
+        out.println("| --- | --- |" + " ---: |".repeat(sets.size()) + " --- |");
         for (Parameter p : Parameter.values()) {
             StringBuilder row = new StringBuilder("| `" + p.key() + "` | " + p.unit() + " |");
             for (Inputs in : sets) {
                 row.append(' ').append(num(in.get(p))).append(" |");
             }
-            out.println(row);
+            boolean changed = sets.stream().anyMatch(in -> in.get(p) != (in == sets.get(0) ? p.today() : p.target()));
+            out.println(row.append(' ').append(changed ? "changed on the command line; default: " : "")
+                    .append(p.source()).append(" |"));
         }
     }
 
