@@ -76,5 +76,9 @@ class ScalingModelTest {
         assertThat(Inputs.today().get(Parameter.EDGE_CPU_PER_DELIVERY_US)).isEqualTo(20);
         assertThatThrownBy(() -> Parameter.byKey("no-such")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> in.with(Parameter.CORES_PER_NODE, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> in.with(Parameter.TARGET_UTILISATION, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> in.with(Parameter.TARGET_UTILISATION, 1.5))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(in.with(Parameter.TARGET_UTILISATION, 0.7).get(Parameter.TARGET_UTILISATION)).isEqualTo(0.7);
     }
 }
