@@ -75,6 +75,7 @@ public final class ScalingReport {
         imbalance(sets.get(0));
         connections(sets);
         bigChannel(sets);
+        nodeSize(sets);
         check(sets.get(0));
     }
 
@@ -248,6 +249,33 @@ public final class ScalingReport {
                         b.redisMicros(), bytes(b.redisBytes()), seconds(b.spreadSeconds()), seconds(b.laneSeconds()),
                         bytes(b.edgeBytes()), seconds(b.wireSeconds()), num(b.maxRatePerSecond()), b.rateLimitedBy(),
                         seconds(b.resubscribeSeconds()));
+            }
+        }
+    }
+
+    /** Cores per node: the same loads on smaller and bigger nodes (2 GiB per core). */
+    private void nodeSize(List<Inputs> sets) {
+        out.println();
+        out.println("## Node size: cores per edge");
+        out.println();
+        out.println("Edges of k cores and 2 GiB per core, " + fmt(CONNECTIONS) + " connections; the 1 M-subscriber "
+                + "channel's rate on that many edges (its lane bound).");
+        out.println();
+        out.println("| inputs | cores per edge | edges for 200 k x 100 (limit) | edge cores in all | edges for 2 M x 10 "
+                + "(limit) | 1 M-subscriber channel, msgs/s on the 200 k x 100 edges | connections per edge |");
+        out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Inputs base : sets) {
+            for (int cores : new int[] {4, 8, 16, 32}) {
+                Inputs in = base.with(Parameter.CORES_PER_NODE, cores).with(Parameter.MEMORY_PER_NODE_GIB, 2.0 * cores);
+                ScalingModel model = new ScalingModel(in);
+                ScalingModel.Throughput wide = model.throughput(AVERAGE_RATE, 100, CONNECTIONS);
+                ScalingModel.Throughput peak = model.throughput(PEAK_RATE, 10, CONNECTIONS);
+                ScalingModel.BigChannel big = model.bigChannel(1_000_000, wide.edges());
+                out.printf(Locale.ROOT, "| %s | %d | %s (%s) | %s | %s (%s) | %s | %s |%n", base.name(), cores,
+                        fmt(wide.edges()), wide.edgeLimit().name().toLowerCase(Locale.ROOT),
+                        fmt(wide.edges() * (double) cores), fmt(peak.edges()),
+                        peak.edgeLimit().name().toLowerCase(Locale.ROOT), num(big.maxRatePerSecond()),
+                        fmt(CONNECTIONS / (double) wide.edges()));
             }
         }
     }
