@@ -133,7 +133,11 @@ public final class ScalingModel {
         double usableKiB = in.get(MEMORY_PER_NODE_GIB) * 1024 * 1024 * in.get(TARGET_UTILISATION)
                 - in.get(EDGE_BASE_MEMORY_MIB) * 1024;
         double perConnection = in.get(MEMORY_PER_CONNECTION_KIB) + in.get(KERNEL_MEMORY_PER_CONNECTION_KIB);
-        return Math.max(0, usableKiB / perConnection);
+        if (usableKiB <= 0 || perConnection <= 0) {
+            throw new IllegalArgumentException(MEMORY_PER_NODE_GIB.key() + " x " + TARGET_UTILISATION.key()
+                    + " must leave room above " + EDGE_BASE_MEMORY_MIB.key() + ", and a connection must cost memory");
+        }
+        return usableKiB / perConnection;
     }
 
     /** How many connections one edge may hold: memory, or the failure-domain cap, whichever is lower. */

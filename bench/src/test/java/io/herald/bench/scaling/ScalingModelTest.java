@@ -80,5 +80,8 @@ class ScalingModelTest {
         assertThatThrownBy(() -> in.with(Parameter.TARGET_UTILISATION, 1.5))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(in.with(Parameter.TARGET_UTILISATION, 0.7).get(Parameter.TARGET_UTILISATION)).isEqualTo(0.7);
+        ScalingModel tooSmall = new ScalingModel(in.with(Parameter.MEMORY_PER_NODE_GIB, 2));
+        assertThatThrownBy(() -> tooSmall.throughput(1_000, 1, 1_000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("edge-base-memory-mib");
     }
 }
