@@ -41,6 +41,8 @@ public final class EdgeConnection {
     private final Counter dropped;
     /** On the event loop only: written to in the current drain, not yet flushed ({@link LoopWriter}). */
     boolean flushPending;
+    /** On the event loop only: frames written since the last flush (Netty counts only flushed ones). */
+    int unflushedFrames;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
@@ -203,20 +205,25 @@ public final class EdgeConnection {
             // Writes of this drain are not flushed yet: what counts is what the socket does not take.
             if (flushPending) {
                 transport.flush();
+                unflushedFrames = 0;
             }
             if (overBound(length)) {
-                dropped.increment(1 + transport.pendingFrames());
+                dropped.increment(1 + transport.pendingFrames() + unflushedFrames);
                 close(PusherError.OVER_CAPACITY, "Over capacity: the client is not reading its messages fast enough");
                 return false;
             }
         }
-        return transport.write(frame);
+        if (!transport.write(frame)) {
+            return false;
+        }
+        unflushedFrames++;
+        return true;
     }
 
     private boolean overBound(int length) {
         long pendingBytes = transport.pendingBytes();
-        return pendingBytes > 0
-                && (pendingBytes + length > maxOutboundBytes || transport.pendingFrames() >= maxOutboundFrames);
+        return pendingBytes > 0 && (pendingBytes + length > maxOutboundBytes
+                || transport.pendingFrames() + unflushedFrames >= maxOutboundFrames);
     }
 
     /**

@@ -131,6 +131,7 @@ public final class LoopWriter implements Runnable {
         for (int i = 0; i < unflushed.size(); i++) {
             EdgeConnection connection = unflushed.get(i);
             connection.flushPending = false;
+            connection.unflushedFrames = 0;
             try {
                 connection.transport().flush();
             }

@@ -134,6 +134,34 @@ class DeliveryHotPathTest {
         }
     }
 
+    /** Pre-encoded frames are only valid without permessage-deflate: a client offering it must not get it. */
+    @Test
+    void doesNotNegotiatePermessageDeflateSoEveryConnectionGetsThePreEncodedFrames() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port)) {
+            String key = java.util.Base64.getEncoder().encodeToString("fedcba9876543210".getBytes());
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /app/" + EdgeTestServer.KEY + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes());
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder headers = new StringBuilder();
+            while (!headers.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("the handshake answer, so far: %s", headers).isNotNegative();
+                headers.append((char) b);
+            }
+            assertThat(headers.toString()).startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("Sec-WebSocket-Extensions");
+        }
+        try (RawClient client = RawClient.connect(server.appUrl())) {
+            client.established();
+            assertThat(server.bean(ConnectionRegistry.class).connections())
+                    .allSatisfy(c -> assertThat(((io.herald.edge.web.WebSocketTransport) c.transport())
+                            .writesPreEncodedFrames()).isTrue());
+        }
+    }
+
     @Test
     void theOfficialClientDecodesDirectlyWrittenFramesOfEveryHeaderLength() throws Exception {
         try (OfficialClient client = OfficialClient.connect(EdgeTestServer.KEY, server.port)) {

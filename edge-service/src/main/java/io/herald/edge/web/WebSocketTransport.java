@@ -4,15 +4,16 @@ import io.herald.edge.OutboundFrame;
 import io.herald.edge.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,9 +29,9 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
  *
  * <p>Why directly: the shared {@link OutboundFrame#webSocketFrame()} is the whole WebSocket frame
  * (header included), so each subscriber costs one buffer duplicate and one {@code write} with
- * the channel's void promise, and its bytes pass through {@code WebSocket08FrameEncoder}
- * untouched (that encoder only encodes {@code WebSocketFrame}s; any other message goes on as
- * it is). No Reactor sink, no {@code WebSocketMessage} or {@code DataBuffer} wrapper and no
+ * the channel's void promise, made from the frame encoder's context so it skips the encoder
+ * (which would pass it on untouched anyway: {@code WebSocket08FrameEncoder} only encodes
+ * {@code WebSocketFrame}s, any other message goes on as it is). No Reactor sink, no {@code WebSocketMessage} or {@code DataBuffer} wrapper and no
  * header encoding per subscriber. Inbound frames still arrive through {@code session.receive()},
  * and closes go through {@code session.close}, so Reactor Netty's close handshake is unchanged.
  *
@@ -52,6 +53,13 @@ public final class WebSocketTransport implements Transport {
 
     private final WebSocketSession session;
     private final Channel channel;
+    /**
+     * The frame encoder's context: frames are written and flushed from there, so they start at
+     * the next handler towards the socket instead of walking the pipeline from its tail and
+     * through the encoder's type check (handlers on the tail side, after the upgrade, are Reactor
+     * Netty's inbound bridge only). {@code null}: write through the channel.
+     */
+    private final ChannelHandlerContext encoder;
     private final boolean framesOnly;
     private boolean closing;
 
@@ -59,6 +67,7 @@ public final class WebSocketTransport implements Transport {
         this.session = session;
         this.channel = channel;
         this.framesOnly = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
+        this.encoder = framesOnly ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
         if (framesOnly) {
             log.debug("WebSocket extension negotiated on {}: writing frames, not pre-encoded bytes", channel);
         }
@@ -101,9 +110,9 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
-    /** The pipeline's handler names, for tests and diagnostics. */
-    Map<String, io.netty.channel.ChannelHandler> pipeline() {
-        return channel.pipeline().toMap();
+    /** Whether this connection gets the shared pre-encoded frames (no extension rewrites its frames). */
+    public boolean writesPreEncodedFrames() {
+        return !framesOnly;
     }
 
     @Override
@@ -116,15 +125,26 @@ public final class WebSocketTransport implements Transport {
         if (closing || !channel.isActive()) {
             return false;
         }
-        Object message = framesOnly ? new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.payload()))
-                : frame.webSocketFrame().retainedDuplicate();
-        channel.write(message, channel.voidPromise());
+        if (framesOnly) {
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.payload())), channel.voidPromise());
+        }
+        else if (encoder != null && !encoder.isRemoved()) {
+            encoder.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        }
+        else {
+            channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        }
         return true;
     }
 
     @Override
     public void flush() {
-        channel.flush();
+        if (encoder != null && !encoder.isRemoved()) {
+            encoder.flush();
+        }
+        else {
+            channel.flush();
+        }
     }
 
     @Override
