@@ -3,6 +3,7 @@ package io.herald.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.testing.OfficialClient;
+import io.herald.core.web.PusherPathsSecurityBypass;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.security.web.server.WebFilterChainProxy;
 
 /**
  * Spring Security, which comes with auth-service's jar, guards the admin and internal APIs of the
@@ -75,6 +77,33 @@ class StandaloneSecurityTest {
         }
         assertThat(output.getAll()).doesNotContainIgnoringCase("generated security password")
                 .doesNotContain("standalone-admin-token-9d1f4c7a");
+    }
+
+    /**
+     * Spring Security's filter chain is kept off the Pusher paths (issue 10: it cost ~20 % of a
+     * signed publish), and only off them: the admin, internal, dashboard and usage paths are guarded
+     * as before, and a path that merely starts like a Pusher path but carries encoded characters or
+     * dot segments still meets Spring Security's firewall.
+     */
+    @Test
+    void pusherPathsSkipSpringSecurityWhileTheGuardedPathsStayGuarded() throws Exception {
+        try (StandaloneServer server = new StandaloneServer(Map.of("herald.auth.admin-token",
+                "standalone-admin-token-9d1f4c7a"))) {
+            assertThat(server.context.getBean(WebFilterChainProxy.class)).isInstanceOf(PusherPathsSecurityBypass.class);
+            assertOtherRoutesAnswerThemselves(server);
+
+            assertThat(send(server, "GET", "/admin/apps", null).statusCode()).isEqualTo(401);
+            assertThat(send(server, "GET", "/admin/apps", "Bearer standalone-admin-token-9d1f4c7a").statusCode())
+                    .isEqualTo(200);
+            assertThat(send(server, "GET", "/admin/apps/demo-app", basic("demo-key", "wrong")).statusCode())
+                    .isEqualTo(401);
+            assertThat(send(server, "GET", "/internal/v1/apps/by-key/demo-key", null).statusCode()).isEqualTo(401);
+            assertThat(send(server, "GET", "/dashboard/", null).statusCode()).isEqualTo(302);
+            assertThat(send(server, "GET", "/usage/demo-app", null).statusCode()).isIn(302, 401);
+            // Looks like a Pusher path, is not a plain one: Spring Security's firewall refuses it.
+            assertThat(send(server, "GET", "/apps/demo-app/..%2F..%2Fadmin/apps", null).statusCode()).isEqualTo(400);
+            assertThat(send(server, "GET", "/app/%2e%2e/admin/apps", null).statusCode()).isEqualTo(400);
+        }
     }
 
     @Test

@@ -2,16 +2,21 @@ package io.herald.core.config;
 
 import io.herald.core.web.HttpConnectionGuard;
 import io.herald.core.web.HttpServerProperties;
+import io.herald.core.web.PusherPathsSecurityBypass;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import reactor.netty.NettyPipeline;
 
 /**
  * The limits on slow HTTP clients ({@code herald.http.*}) on the server of every Herald service:
  * every role imports {@link HeraldCoreConfiguration}, which imports this, and Spring Boot applies
- * every {@link NettyServerCustomizer} bean to the server it builds.
+ * every {@link NettyServerCustomizer} bean to the server it builds. Where a role brings Spring
+ * Security, its filter chain is kept off the Pusher paths ({@link PusherPathsSecurityBypass}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(HttpServerProperties.class)
@@ -22,5 +27,23 @@ public class HttpServerConfiguration {
     public NettyServerCustomizer heraldHttpConnectionGuard(HttpServerProperties properties) {
         return server -> server.doOnChannelInit((observer, channel, remoteAddress) ->
                 HttpConnectionGuard.install(channel, NettyPipeline.HttpCodec, properties));
+    }
+
+    /** Where Spring Security is on the class path: no security chain consulted for the Pusher paths. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(WebFilterChainProxy.class)
+    static class SecurityBypassConfiguration {
+
+        /** Static: a post-processor must not make its configuration class an early bean. */
+        @Bean
+        static BeanPostProcessor heraldPusherPathsSecurityBypass() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String beanName) {
+                    return bean instanceof WebFilterChainProxy proxy && !(bean instanceof PusherPathsSecurityBypass)
+                            ? new PusherPathsSecurityBypass(proxy) : bean;
+                }
+            };
+        }
     }
 }
