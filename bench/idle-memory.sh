@@ -2,7 +2,7 @@
 # Memory per idle connection (issue 10, S4): a fresh standalone server (core 0), RSS and heap
 # before and after N idle connections, each subscribed to one public channel (load tool on core 1).
 #
-# Before and after: System.gc through jcmd, a settle, then VmRSS from /proc/<pid>/status and a
+# Before and after: a full GC through jcmd (GC.run), a settle, then VmRSS from /proc/<pid>/status and a
 # class histogram (jcmd GC.class_histogram). Per connection = delta / N, for RSS and for the heap;
 # the classes that grew most are listed with their instances and bytes per connection.
 #
@@ -18,7 +18,7 @@ RUNS=1
 JAVA=java
 JVM_OPTS="-Xmx1g"
 SERVER_JAR=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar
-BENCH_JAR=bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar
+BENCH_JAR=${BENCH_JAR:-bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar}
 LABEL=default
 SERVER_ARGS=""
 PORT=${PORT:-6494}
@@ -51,7 +51,7 @@ cleanup() {
 trap cleanup EXIT
 
 snapshot() { # name: gc, settle, RSS and histogram
-  "$JCMD" "$SERVER_PID" System.gc > /dev/null
+  "$JCMD" "$SERVER_PID" GC.run > /dev/null
   sleep "$SETTLE"
   awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status" > "$OUT/$1.rss"
   "$JCMD" "$SERVER_PID" GC.class_histogram > "$OUT/$1.histo"
