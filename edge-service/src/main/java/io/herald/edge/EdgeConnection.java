@@ -4,44 +4,43 @@ import io.herald.core.app.App;
 import io.herald.core.error.PusherError;
 import io.herald.core.protocol.PusherCodec;
 import io.micrometer.core.instrument.Counter;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 
 /**
- * One client WebSocket connection: its identity, its subscriptions and its bounded outbound
- * queue.
+ * One client connection: its identity, its subscriptions and the Pusher logic of what it is
+ * sent. The wire is a {@link Transport} (the WebSocket one in {@code io.herald.edge.web}).
  *
- * <p>Frames are queued from several threads (the connection's own event loop for replies, the
- * broker's I/O thread for channel messages, the activity monitor for pings); emission is
- * serialized on this object. The queue holds at most {@code maxOutbound} frames: when a client
- * stops reading, Netty stops draining the queue, the queue fills, and the connection is closed
- * with 4100 — memory per slow client stays bounded. The frame that did not fit and the frames
- * left in the queue, which the close discards, are counted as {@code herald.messages.dropped}
- * ({@link io.herald.core.metrics.HeraldMeters#MESSAGES_DROPPED}); frames Netty already holds are
- * not.
+ * <p>Frames are sent from several threads (the connection's own event loop for replies, the
+ * fan-out lanes for channel messages, the activity monitor for pings); every write goes through
+ * the {@link LoopWriter} of the connection's event loop, so writes are serialized on that loop
+ * without a lock and in the order they were sent. Channel messages are written by
+ * {@link LocalFanout} in groups per loop ({@link #deliver}).
+ *
+ * <p><b>Slow consumers.</b> What is queued for the client and not yet taken by the socket is
+ * bounded in bytes ({@code herald.edge.max-outbound-bytes}) and in frames
+ * ({@code herald.edge.max-outbound-messages}), counted after flushing what the current drain wrote
+ * (so a burst of messages in one loop turn is not mistaken for a slow client). A frame that would
+ * pass either bound closes the
+ * connection with 4100 instead (a frame into an empty queue is always accepted, however large):
+ * memory per slow client stays bounded. The frame that did not fit and the frames still queued,
+ * which the client will never read, are counted as {@code herald.messages.dropped}
+ * ({@link io.herald.core.metrics.HeraldMeters#MESSAGES_DROPPED}).
  */
 public final class EdgeConnection {
 
-    private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
-
-    private final WebSocketSession session;
+    private final Transport transport;
+    private final LoopWriter writer;
+    private final long maxOutboundBytes;
+    private final int maxOutboundFrames;
     private volatile App app;
     private final String socketId;
-    private final Sinks.Many<WebSocketMessage> outbound;
-    /** The sink's buffer, kept to count what an overflow drops. */
-    private final Queue<WebSocketMessage> queued;
     private final Counter dropped;
+    /** On the event loop only: written to in the current drain, not yet flushed ({@link LoopWriter}). */
+    boolean flushPending;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
@@ -54,18 +53,30 @@ public final class EdgeConnection {
     private final java.util.concurrent.atomic.AtomicBoolean onlineRecord = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastActivityNanos;
     private volatile long pingSentNanos;
+    /** No more frames are accepted by {@link #send}. */
     private volatile boolean closed;
+    /** No more frames are written: the close was written, or a close dropping queued frames was asked for. */
+    private volatile boolean stopped;
     private volatile CloseStatus closeStatus;
 
-    /** @param dropped counts the frames dropped because the outbound queue overflowed */
-    EdgeConnection(WebSocketSession session, App app, String socketId, int maxOutbound, long nowNanos,
-            Counter dropped) {
-        this.session = session;
+    /**
+     * @param writer the writer of the transport's event loop
+     * @param maxOutboundBytes bytes queued for the client beyond which it is closed with 4100
+     * @param maxOutboundFrames frames queued for the client beyond which it is closed with 4100
+     * @param dropped counts the frames dropped because the client did not read them
+     */
+    EdgeConnection(Transport transport, LoopWriter writer, App app, String socketId, long maxOutboundBytes,
+            int maxOutboundFrames, long nowNanos, Counter dropped) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        if (writer.loop() != transport.eventLoop()) {
+            throw new IllegalArgumentException("the writer must be the one of the transport's event loop");
+        }
+        this.maxOutboundBytes = maxOutboundBytes;
+        this.maxOutboundFrames = maxOutboundFrames;
         this.dropped = dropped;
         this.app = app;
         this.socketId = socketId;
-        this.queued = Queues.<WebSocketMessage>get(maxOutbound).get();
-        this.outbound = Sinks.many().unicast().onBackpressureBuffer(queued);
         this.lastActivityNanos = nowNanos;
         this.openedNanos = nowNanos;
         this.clientEvents = new ClientEventLimiter();
@@ -151,54 +162,77 @@ public final class EdgeConnection {
         return clientEvents;
     }
 
-    Flux<WebSocketMessage> outbound() {
-        return outbound.asFlux();
+    /** The wire of this connection. */
+    Transport transport() {
+        return transport;
+    }
+
+    /** The writer of this connection's event loop, through which every write goes. */
+    LoopWriter writer() {
+        return writer;
     }
 
     /**
-     * Queues a frame. The array is wrapped, not copied, so one encoded frame can be shared by
-     * every subscriber; callers must not modify it afterwards.
+     * Queues a frame; from any thread. The array is wrapped, not copied; callers must not modify
+     * it afterwards.
      *
-     * @return {@code false} when the frame was not queued: the connection is closed, or its
-     *         queue is full, in which case the connection is being closed with 4100
+     * @return {@code false} when the connection is closed, so the frame was not queued (a frame
+     *         queued may still be dropped later, if it finds the client over its bound)
      */
     public boolean send(byte[] frame) {
         if (closed) {
             return false;
         }
-        WebSocketMessage message = new WebSocketMessage(WebSocketMessage.Type.TEXT,
-                BUFFERS.wrap(Unpooled.wrappedBuffer(frame)));
-        Sinks.EmitResult result;
-        int waiting = 0;
-        synchronized (this) {
-            result = outbound.tryEmitNext(message);
-            if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-                waiting = queued.size();
-            }
-        }
-        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-            dropped.increment(1 + waiting);
-            close(PusherError.OVER_CAPACITY, "Over capacity: the client is not reading its messages fast enough");
-            return false;
-        }
-        return result.isSuccess();
+        writer.submit(new Send(this, new OutboundFrame(frame)));
+        return true;
     }
 
     /**
-     * Closes now with the error's code, dropping queued frames: for clients that cannot be
-     * written to (not reading, not answering pings). Idempotent.
+     * Writes a shared frame without flushing it; on the event loop only ({@link LoopWriter}
+     * flushes once per drain). Checks the outbound bounds first.
+     *
+     * @return {@code true} when the frame was written, {@code false} when the connection is
+     *         closed or was just closed with 4100 for being over its bound
+     */
+    boolean deliver(OutboundFrame frame) {
+        if (stopped) {
+            return false;
+        }
+        int length = frame.payload().length;
+        if (overBound(length)) {
+            // Writes of this drain are not flushed yet: what counts is what the socket does not take.
+            if (flushPending) {
+                transport.flush();
+            }
+            if (overBound(length)) {
+                dropped.increment(1 + transport.pendingFrames());
+                close(PusherError.OVER_CAPACITY, "Over capacity: the client is not reading its messages fast enough");
+                return false;
+            }
+        }
+        return transport.write(frame);
+    }
+
+    private boolean overBound(int length) {
+        long pendingBytes = transport.pendingBytes();
+        return pendingBytes > 0
+                && (pendingBytes + length > maxOutboundBytes || transport.pendingFrames() >= maxOutboundFrames);
+    }
+
+    /**
+     * Closes with the error's code: for clients that cannot be written to (not reading, not
+     * answering pings). Frames not yet written are dropped; the close is written after those
+     * already written (a client that reads none of it is cut off after the transport's grace).
+     * Idempotent.
      */
     public void close(PusherError error, String reason) {
         if (closed) {
             return;
         }
         closed = true;
+        stopped = true;
         closeStatus = new CloseStatus(error.code(), truncate(reason));
-        synchronized (this) {
-            outbound.tryEmitComplete();
-        }
-        // The peer may already be gone; there is nobody left to tell.
-        session.close(closeStatus).subscribe(null, ex -> { });
+        writer.submit(new Close(this, closeStatus));
     }
 
     /**
@@ -212,22 +246,18 @@ public final class EdgeConnection {
         send(PusherCodec.error(error.code(), reason));
         closed = true;
         closeStatus = new CloseStatus(error.code(), truncate(reason));
-        synchronized (this) {
-            outbound.tryEmitComplete();
-        }
+        writer.submit(new Close(this, closeStatus));
     }
 
-    /** The status to close with once the outbound queue is drained, or {@code null}. */
+    /** The status the server closed with, or {@code null}. */
     CloseStatus closeStatus() {
         return closeStatus;
     }
 
-    /** Completes the outbound side after the client went away. */
+    /** Stops writing after the client went away. */
     void terminate() {
         closed = true;
-        synchronized (this) {
-            outbound.tryEmitComplete();
-        }
+        stopped = true;
     }
 
     public boolean isClosed() {
@@ -259,5 +289,52 @@ public final class EdgeConnection {
     @Override
     public String toString() {
         return "EdgeConnection[app=" + app.id() + ", socket=" + socketId + "]";
+    }
+
+    /** One frame to this connection alone (a reply, a ping, an error). */
+    private static final class Send extends LoopWriter.Item {
+
+        private final EdgeConnection connection;
+        private final OutboundFrame frame;
+
+        Send(EdgeConnection connection, OutboundFrame frame) {
+            this.connection = connection;
+            this.frame = frame;
+        }
+
+        @Override
+        protected void run(LoopWriter writer) {
+            try {
+                if (connection.deliver(frame)) {
+                    writer.written(connection);
+                }
+            }
+            finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        protected void discard() {
+            frame.release();
+        }
+    }
+
+    /** The close, queued behind everything sent before it. */
+    private static final class Close extends LoopWriter.Item {
+
+        private final EdgeConnection connection;
+        private final CloseStatus status;
+
+        Close(EdgeConnection connection, CloseStatus status) {
+            this.connection = connection;
+            this.status = status;
+        }
+
+        @Override
+        protected void run(LoopWriter writer) {
+            connection.stopped = true;
+            connection.transport.close(status.getCode(), status.getReason());
+        }
     }
 }

@@ -10,9 +10,12 @@ import io.herald.core.usage.UsageSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -26,8 +29,18 @@ import reactor.core.publisher.Mono;
  * the broker in the same order as they changed the local set. The map is a
  * {@link ConcurrentHashMap}: its locking is striped by channel hash, never global.
  *
- * <p>A broker message is delivered by writing the publisher's encoded frame, unchanged and
- * uncopied, to every local subscriber except the excluded socket.
+ * <p><b>Delivery.</b> A channel's local subscribers are kept partitioned by the event loop that
+ * owns them ({@link LoopWriter}), so a message needs no grouping work: the fan-out thread wraps
+ * the publisher's frame bytes once in an {@link OutboundFrame} (whose WebSocket encoding, header
+ * included, is made once and shared), and submits one item per event loop. On each loop the item
+ * writes a duplicate of the same buffer to each of that loop's subscribers except the excluded
+ * socket, and the loop flushes each written connection once per drain. No lock and no
+ * allocation per subscriber beyond the buffer duplicate Netty needs (each write has its own
+ * reader index).
+ *
+ * <p>Deliveries are counted once per message, when the last loop has written it:
+ * {@code herald.messages.delivered} and one {@code usage.record} with the number of subscribers
+ * written to.
  */
 public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
 
@@ -69,7 +82,7 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
                 s.ready.subscribe(null, ex -> log.warn("Subscribing to {} failed (retried by the broker): {}", key,
                         ex.toString()));
             }
-            s.connections.add(connection);
+            s.add(connection);
             return s;
         });
         return subscribers.ready.onErrorResume(ex -> Mono.empty());
@@ -78,8 +91,8 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
     /** Removes a local subscriber; the last one out ends the node's broker subscription. */
     public void unsubscribe(ChannelKey channel, EdgeConnection connection) {
         channels.computeIfPresent(channel, (key, s) -> {
-            s.connections.remove(connection);
-            if (!s.connections.isEmpty()) {
+            s.remove(connection);
+            if (!s.isEmpty()) {
                 return s;
             }
             node.unsubscribe(key).subscribe(null, ex -> log.warn("Unsubscribing from {} failed", key, ex));
@@ -90,7 +103,7 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
     /** The number of local subscribers of a channel. */
     public int localSubscribers(ChannelKey channel) {
         Subscribers s = channels.get(channel);
-        return s == null ? 0 : s.connections.size();
+        return s == null ? 0 : s.size();
     }
 
     /** The number of channels this node is subscribed to. */
@@ -105,32 +118,36 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
             return;
         }
         if (envelope.kind() == Envelope.Kind.TERMINATE_USER) {
-            for (EdgeConnection connection : s.connections) {
-                log.info("Terminating connection {} of user {} (app {}) on the app server's request",
-                        connection.socketId(), connection.userId(), connection.appId());
-                connection.closeAfterFlush(PusherError.UNAUTHORIZED, "Connection terminated by the app's server");
+            for (LoopGroup group : s.groups) {
+                for (EdgeConnection connection : group.connections) {
+                    log.info("Terminating connection {} of user {} (app {}) on the app server's request",
+                            connection.socketId(), connection.userId(), connection.appId());
+                    connection.closeAfterFlush(PusherError.UNAUTHORIZED, "Connection terminated by the app's server");
+                }
             }
             return;
         }
-        String exclude = envelope.excludeSocketId();
-        byte[] frame = envelope.frame();
-        int count = 0;
-        for (EdgeConnection connection : s.connections) {
-            if (exclude != null && exclude.equals(connection.socketId())) {
-                continue;
-            }
-            if (connection.send(frame)) {
-                count++;
+        Delivery delivery = new Delivery(this, envelope.channel().appId(), new OutboundFrame(envelope.frame()),
+                envelope.excludeSocketId());
+        for (LoopGroup group : s.groups) {
+            if (!group.connections.isEmpty()) {
+                delivery.pending.incrementAndGet();
+                group.writer.submit(new GroupWrite(delivery, group));
             }
         }
+        delivery.done(0);
+    }
+
+    /** Counts a message once every loop has written it: one counter increment and one usage record. */
+    private void delivered(String appId, int count) {
         if (count > 0) {
-            delivered.computeIfAbsent(envelope.channel().appId(), appId -> Counter
+            delivered.computeIfAbsent(appId, id -> Counter
                     .builder(HeraldMeters.MESSAGES_DELIVERED.meterName())
                     .description("Channel messages written to client sockets")
-                    .tag(HeraldMeters.APP_ID, appId)
+                    .tag(HeraldMeters.APP_ID, id)
                     .register(meters)).increment(count);
             // One addition per message, not one per subscriber.
-            usage.record(envelope.channel().appId(), UsageQuantity.MESSAGES_DELIVERED, count);
+            usage.record(appId, UsageQuantity.MESSAGES_DELIVERED, count);
         }
     }
 
@@ -140,13 +157,136 @@ public final class LocalFanout implements Broker.NodeListener, AutoCloseable {
         channels.clear();
     }
 
+    /**
+     * A channel's local subscribers, partitioned by event loop. The partitions are few (one per
+     * loop, made on first use, kept while the channel is) and read without a lock; changes happen
+     * inside the channel map's per-key atomic section.
+     */
     private static final class Subscribers {
 
         final Mono<Void> ready;
-        final Set<EdgeConnection> connections = ConcurrentHashMap.newKeySet();
+        final List<LoopGroup> groups = new CopyOnWriteArrayList<>();
 
         Subscribers(Mono<Void> ready) {
             this.ready = ready;
+        }
+
+        void add(EdgeConnection connection) {
+            LoopWriter writer = connection.writer();
+            for (LoopGroup group : groups) {
+                if (group.writer == writer) {
+                    group.connections.add(connection);
+                    return;
+                }
+            }
+            LoopGroup group = new LoopGroup(writer);
+            group.connections.add(connection);
+            groups.add(group);
+        }
+
+        void remove(EdgeConnection connection) {
+            LoopWriter writer = connection.writer();
+            for (LoopGroup group : groups) {
+                if (group.writer == writer) {
+                    group.connections.remove(connection);
+                    return;
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            for (LoopGroup group : groups) {
+                if (!group.connections.isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        int size() {
+            int size = 0;
+            for (LoopGroup group : groups) {
+                size += group.connections.size();
+            }
+            return size;
+        }
+    }
+
+    /** The subscribers of one channel that one event loop owns. */
+    private static final class LoopGroup {
+
+        final LoopWriter writer;
+        final Set<EdgeConnection> connections = ConcurrentHashMap.newKeySet();
+
+        LoopGroup(LoopWriter writer) {
+            this.writer = writer;
+        }
+    }
+
+    /** One message on its way to the loops; counted, and its buffer freed, when the last loop is done. */
+    private static final class Delivery {
+
+        final LocalFanout fanout;
+        final String appId;
+        final OutboundFrame frame;
+        final String exclude;
+        /** The loops still to write it, plus one for the fan-out thread while it hands it out. */
+        final AtomicInteger pending = new AtomicInteger(1);
+        final AtomicInteger written = new AtomicInteger();
+
+        Delivery(LocalFanout fanout, String appId, OutboundFrame frame, String exclude) {
+            this.fanout = fanout;
+            this.appId = appId;
+            this.frame = frame;
+            this.exclude = exclude;
+        }
+
+        void done(int count) {
+            if (count > 0) {
+                written.addAndGet(count);
+            }
+            if (pending.decrementAndGet() == 0) {
+                frame.release();
+                fanout.delivered(appId, written.get());
+            }
+        }
+    }
+
+    /** One message to the subscribers of one channel on one loop. */
+    private static final class GroupWrite extends LoopWriter.Item {
+
+        private final Delivery delivery;
+        private final LoopGroup group;
+
+        GroupWrite(Delivery delivery, LoopGroup group) {
+            this.delivery = delivery;
+            this.group = group;
+        }
+
+        @Override
+        protected void run(LoopWriter writer) {
+            String exclude = delivery.exclude;
+            OutboundFrame frame = delivery.frame;
+            int count = 0;
+            try {
+                for (EdgeConnection connection : group.connections) {
+                    if (exclude != null && exclude.equals(connection.socketId())) {
+                        continue;
+                    }
+                    if (connection.deliver(frame)) {
+                        writer.written(connection);
+                        count++;
+                    }
+                }
+            }
+            finally {
+                delivery.done(count);
+            }
+        }
+
+        @Override
+        protected void discard() {
+            delivery.done(0);
         }
     }
 }

@@ -41,6 +41,7 @@ public final class PusherSessions {
     private final ClientEvents clientEvents;
     private final UserSignin signin;
     private final SocketIds socketIds = new SocketIds();
+    private final LoopWriters writers = new LoopWriters();
     private final int activityTimeoutSeconds;
     private final DebugConsole debug;
     private final Clock clock;
@@ -68,10 +69,16 @@ public final class PusherSessions {
         return registry.closes();
     }
 
-    /** Serves one connection of {@code app} until either side closes it. */
-    public Mono<Void> run(WebSocketSession session, App app) {
-        EdgeConnection connection = new EdgeConnection(session, app, socketIds.next(),
-                properties.maxOutboundMessages(), registry.now(), registry.droppedMessages(app.id()));
+    /**
+     * Serves one connection of {@code app} until either side closes it.
+     *
+     * @param transport writes to the session's connection (inbound frames still come from
+     *        {@code session.receive()})
+     */
+    public Mono<Void> run(WebSocketSession session, Transport transport, App app) {
+        EdgeConnection connection = new EdgeConnection(transport, writers.of(transport.eventLoop()), app,
+                socketIds.next(), properties.maxOutboundBytes().toBytes(), properties.maxOutboundMessages(),
+                registry.now(), registry.droppedMessages(app.id()));
         registry.add(connection);
         log.debug("Connection opened: app {} socket {}", app.id(), connection.socketId());
         if (debug.watched(app.id())) {
@@ -97,10 +104,8 @@ public final class PusherSessions {
                     });
                 })
                 .then();
-        Mono<Void> outbound = session.send(connection.outbound())
-                .then(Mono.defer(() -> connection.closeStatus() == null ? Mono.empty()
-                        : session.close(connection.closeStatus())));
-        return Mono.when(inbound, outbound).onErrorResume(ex -> {
+        // Outbound frames are written by the transport directly; the session is served until its inbound side ends.
+        return inbound.onErrorResume(ex -> {
             log.debug("Connection {} ended with an error: {}", connection, ex.toString());
             return Mono.empty();
         });

@@ -148,7 +148,7 @@ class EdgeLimitsTest {
         assertThat(headers.toString()).startsWith("HTTP/1.1 101");
     }
 
-    private static void writeMaskedText(OutputStream out, String text) throws IOException {
+    static void writeMaskedText(OutputStream out, String text) throws IOException {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         byte[] mask = { 1, 2, 3, 4 };
         out.write(0x81);

@@ -2,6 +2,9 @@ package io.herald.edge;
 
 import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.error.PusherError;
@@ -54,6 +57,10 @@ class WatchlistTest extends EdgeAppTestSupport {
             assertThat(ada.nextWatchlistEvents()).containsExactly("online=[cy]");
             // A second connection of an online user changes nothing; only the last one leaving does.
             RawClient cySecond = signIn("cy", List.of());
+            // signin_success goes out before the online record is made; wait for it, or cy's first
+            // connection would leave while cy still counts once, and cy would go offline and online again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.bean(ConnectionRegistry.class).connections()
+                    .stream().filter(c -> "cy".equals(c.userId()) && c.hasOnlineRecord()).count() == 2);
             cyFirst.close();
             cySecond.close();
             assertThat(ada.nextWatchlistEvents()).containsExactly("offline=[cy]");

@@ -17,8 +17,13 @@ import org.springframework.util.unit.DataSize;
  *        with 1009 (message too big)
  * @param maxSubscriptions the most channels one connection may be subscribed to; further
  *        subscriptions are refused with {@code pusher:subscription_error}
- * @param maxOutboundMessages the most messages queued for one connection that is not reading
- *        fast enough; when exceeded the connection is closed with 4100 instead of growing memory
+ * @param maxOutboundMessages the most frames queued for one connection that is not reading
+ *        fast enough (written, not yet taken by its socket); when exceeded the connection is
+ *        closed with 4100 instead of growing memory
+ * @param maxOutboundBytes the most bytes queued for one connection that is not reading fast
+ *        enough (Netty's count: frame bytes plus a small overhead per frame); when a frame would
+ *        pass it the connection is closed with 4100. A single frame into an empty queue is
+ *        always accepted, whatever its size
  * @param supportedProtocols the lowest and highest Pusher protocol versions accepted, as
  *        {@code min-max}
  * @param drainPeriod on shutdown, the time over which clients are told to reconnect (4200),
@@ -45,6 +50,7 @@ public record EdgeProperties(
         @DefaultValue("64KB") DataSize maxFrameSize,
         @DefaultValue("256") int maxSubscriptions,
         @DefaultValue("1024") int maxOutboundMessages,
+        @DefaultValue("1MB") DataSize maxOutboundBytes,
         @DefaultValue("5-7") String supportedProtocols,
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
@@ -68,6 +74,9 @@ public record EdgeProperties(
         }
         if (stateRepairInterval.isNegative() || stateRepairInterval.isZero()) {
             throw new IllegalArgumentException("herald.edge.state-repair-interval must be positive");
+        }
+        if (maxOutboundBytes.toBytes() < 1) {
+            throw new IllegalArgumentException("herald.edge.max-outbound-bytes must be at least 1B");
         }
         if (maxOutboundMessages < 1) {
             throw new IllegalArgumentException("herald.edge.max-outbound-messages must be at least 1");

@@ -105,10 +105,10 @@ public final class PusherWebSocketHandler implements WebSocketHandler {
             }
             int limit = found.limits().maxConnections();
             if (quota == null || limit <= 0) {
-                return sessions.run(session, found);
+                return sessions.run(session, WebSocketTransport.of(session), found);
             }
             return quota.open(found.id(), limit).flatMap(taken -> taken
-                    ? sessions.run(session, found).doFinally(signal -> quota.close(found.id()))
+                    ? sessions.run(session, WebSocketTransport.of(session), found).doFinally(signal -> quota.close(found.id()))
                     : refuse(session, PusherError.OVER_CONNECTION_QUOTA, PusherError.OVER_CONNECTION_QUOTA.message()
                             + " (" + limit + " concurrent connections)"));
         }).onErrorResume(ex -> {
