@@ -33,10 +33,10 @@ class HandshakeWarmupTest {
     /** What the warm-up had done when the server reported ready, as {@code "finished/completed"}. */
     private final AtomicReference<String> atReadiness = new AtomicReference<>();
 
-    private ConfigurableApplicationContext start(String... extra) {
+    /** @param enabled on as shipped; this module's test resources turn it off for the other tests */
+    private ConfigurableApplicationContext start(boolean enabled) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--herald.usage.flush-interval=100ms",
-                "--herald.warmup.connections=40", "--herald.warmup.concurrency=4"));
-        args.addAll(List.of(extra));
+                "--herald.warmup.enabled=" + enabled, "--herald.warmup.connections=40", "--herald.warmup.concurrency=4"));
         ApplicationListener<AvailabilityChangeEvent<?>> readiness = event -> {
             if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
                 ApplicationContext context = (ApplicationContext) event.getSource();
@@ -54,7 +54,7 @@ class HandshakeWarmupTest {
 
     @Test
     void readinessComesAfterTheWarmUpWentThroughTheWholePath() {
-        try (ConfigurableApplicationContext context = start()) {
+        try (ConfigurableApplicationContext context = start(true)) {
             // it had ended, and connections had been established, subscribed and answered a ping
             String[] finishedCompleted = atReadiness.get().split("/");
             assertThat(finishedCompleted[0]).isEqualTo("true");
@@ -64,7 +64,7 @@ class HandshakeWarmupTest {
 
     @Test
     void theWarmUpAppIsUnknownOnceUpAndLeavesNoUsageNorMeters() throws Exception {
-        try (ConfigurableApplicationContext context = start()) {
+        try (ConfigurableApplicationContext context = start(true)) {
             WarmupApp warmup = context.getBean(WarmupApp.class);
             String id = warmup.app().id();
             assertThat(context.getBean(AppStore.class).findByKey(warmup.app().key()).blockOptional(Duration.ofSeconds(5)))
@@ -97,7 +97,7 @@ class HandshakeWarmupTest {
 
     @Test
     void turnedOffThereIsNoWarmUpAndTheAppStoreIsTheNodesOwn() {
-        try (ConfigurableApplicationContext context = start("--herald.warmup.enabled=false")) {
+        try (ConfigurableApplicationContext context = start(false)) {
             assertThat(atReadiness.get()).isEqualTo("none");
             assertThat(context.getBeanProvider(WarmupApp.class).getIfAvailable()).isNull();
             assertThat(context.getBean("appStore")).isNotInstanceOf(WarmupAppStore.class);
