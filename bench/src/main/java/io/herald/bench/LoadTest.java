@@ -57,7 +57,7 @@ public final class LoadTest {
         }
         try {
             Outcome outcome = new LoadTest(options, out).execute();
-            if (options.json != null) {
+            if (options.json != null && (options.findMax || !outcome.reports().isEmpty())) {
                 writeJson(options, outcome);
                 out.println("JSON report written to " + options.json.toAbsolutePath());
             }
@@ -87,17 +87,34 @@ public final class LoadTest {
                         options.wsUrl(options.channelOfSubscriber(0)));
                 pool.connectAll(out);
                 long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                connect = Report.Connect.of(connectMillis, pool.connectHistogram(),
+                connect = Report.Connect.of(connectMillis, pool.connectHistogram(), pool.connectHistogramsBySecond(),
                         probe == null ? null : probe.rssKib());
-                out.printf(Locale.ROOT, "  %d subscribed to %s in %d ms (per connection p50 %.2f ms, p99 %.2f ms)%n",
+                out.printf(Locale.ROOT, "  %d subscribed to %s in %d ms, %.1f/s (per connection p50 %.2f ms, p99 %.2f ms)%n",
                         pool.subscribed(), options.channels == 1 ? "'" + options.channel + "'"
-                                : options.channels + " channels", connectMillis, connect.p50Ms(), connect.p99Ms());
+                                : options.channels + " channels", connectMillis, connect.perSecond(), connect.p50Ms(),
+                        connect.p99Ms());
+                if (options.holdSeconds > 0) {
+                    return hold(pool);
+                }
                 return options.findMax ? findMax(publisher, pool) : single(publisher, pool);
             }
         }
         finally {
             loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
         }
+    }
+
+    /** {@code --hold}: the connections stay open and idle (pings answered), then close; no report. */
+    private Outcome hold(SubscriberPool pool) {
+        out.printf(Locale.ROOT, "  holding %d idle connections for %d s%n", pool.subscribed(), options.holdSeconds);
+        try {
+            Thread.sleep(TimeUnit.SECONDS.toMillis(options.holdSeconds));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        out.printf(Locale.ROOT, "  held; %d still open, %d closed by the server%n", pool.open(), pool.unexpectedCloses());
+        return new Outcome(List.of(), null);
     }
 
     private Outcome single(Publisher publisher, SubscriberPool pool) {

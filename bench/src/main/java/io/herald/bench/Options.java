@@ -28,6 +28,8 @@ final class Options {
     int connectConcurrency = 50;
     int connectRate = 0;
     int connectTimeoutSeconds = 60;
+    /** Seconds to hold the connections idle after subscribing, instead of publishing (0: publish). */
+    int holdSeconds;
     int payloadBytes = 0;
     int maxInFlight = 1000;
     int httpConnections = 32;
@@ -82,6 +84,8 @@ final class Options {
               --connect-concurrency N  WebSocket handshakes in progress at once (default 50)
               --connect-rate N         new connections started per second, 0 = no ramp (default 0)
               --connect-timeout S      limit for connecting and subscribing everyone (default 60)
+              --hold S                 after subscribing, keep the connections idle for S seconds and
+                                       close them, publishing nothing (idle-memory measurements)
               --max-in-flight N        HTTP publishes awaiting a response; beyond it a publish is
                                        counted as an error, not queued (default 1000)
               --http-connections N     HTTP keep-alive connections for publishing (default 32)
@@ -148,6 +152,7 @@ final class Options {
             case "--connect-concurrency" -> connectConcurrency = intIn(name, value, 1, 10_000);
             case "--connect-rate" -> connectRate = intIn(name, value, 0, 100_000);
             case "--connect-timeout" -> connectTimeoutSeconds = intIn(name, value, 1, 3600);
+            case "--hold" -> holdSeconds = intIn(name, value, 1, 86_400);
             case "--max-in-flight" -> maxInFlight = intIn(name, value, 1, 100_000);
             case "--http-connections" -> httpConnections = intIn(name, value, 1, 10_000);
             case "--request-timeout" -> requestTimeoutSeconds = intIn(name, value, 1, 600);

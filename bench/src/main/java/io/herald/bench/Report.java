@@ -49,6 +49,8 @@ record Report(
         long connectMillis,
         double connectP50Ms,
         double connectP99Ms,
+        double connectsPerSecond,
+        List<ConnectSecond> connectBySecond,
         Long serverRssKibAfterConnect,
         Double serverCpuSeconds,
         Double serverCpuMicrosPerDelivery,
@@ -59,12 +61,33 @@ record Report(
      * starting it to its subscription being confirmed, and the server's RSS right after ({@code
      * null} without {@code --server-pid}).
      */
-    record Connect(long millis, double p50Ms, double p99Ms, Long serverRssKib) {
+    record Connect(long millis, double p50Ms, double p99Ms, double perSecond, List<ConnectSecond> bySecond,
+            Long serverRssKib) {
 
-        static Connect of(long millis, Histogram perConnection, Long serverRssKib) {
+        static final Connect NONE = new Connect(0, 0, 0, 0, List.of(), null);
+
+        /**
+         * @param bySecond the per-connection times split by the second of the phase each
+         *     connection was started in (index = second)
+         */
+        static Connect of(long millis, Histogram perConnection, List<Histogram> bySecond, Long serverRssKib) {
+            List<ConnectSecond> seconds = new java.util.ArrayList<>();
+            for (int i = 0; i < bySecond.size(); i++) {
+                Histogram h = bySecond.get(i);
+                seconds.add(new ConnectSecond(i, h.getTotalCount(), ms(h.getValueAtPercentile(50.0)),
+                        ms(h.getValueAtPercentile(99.0))));
+            }
+            double perSecond = millis > 0 ? round(perConnection.getTotalCount() * 1000.0 / millis) : 0;
             return new Connect(millis, ms(perConnection.getValueAtPercentile(50.0)),
-                    ms(perConnection.getValueAtPercentile(99.0)), serverRssKib);
+                    ms(perConnection.getValueAtPercentile(99.0)), perSecond, List.copyOf(seconds), serverRssKib);
         }
+    }
+
+    /**
+     * The connections started in one second of the connect phase ({@code second} 0 is the first)
+     * and their connect + subscribe time, p50 and p99.
+     */
+    record ConnectSecond(int second, long connections, double p50Ms, double p99Ms) {
     }
 
     /** The find-max outcome: every step tried and the highest rate within the limits. */
@@ -74,7 +97,7 @@ record Report(
     static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
             long disconnects, long drainMillis, boolean drainTimedOut) {
         return of(o, run, latency, publish, loss, disconnects, drainMillis, drainTimedOut,
-                new Connect(0, 0, 0, null), null);
+                Connect.NONE, null);
     }
 
     /**
@@ -104,7 +127,8 @@ record Report(
                 ms(latency.getMaxValue()), round(latency.getMean() / 1000.0),
                 loss.lost(), loss.gaps(), loss.subscribersWithLoss(), loss.duplicates(), loss.outOfOrder(),
                 loss.deliveredWithoutAck(), disconnects, drainMillis, drainTimedOut, o.maxP99Ms, within,
-                o.channels, connect.millis(), connect.p50Ms(), connect.p99Ms(), connect.serverRssKib(),
+                o.channels, connect.millis(), connect.p50Ms(), connect.p99Ms(), connect.perSecond(),
+                connect.bySecond(), connect.serverRssKib(),
                 serverCpuSeconds == null ? null : round(serverCpuSeconds),
                 perUnitMicros(serverCpuSeconds, latency.getTotalCount()), perUnitMicros(serverCpuSeconds, acknowledged));
     }
@@ -142,6 +166,14 @@ record Report(
         if (serverCpuSeconds != null) {
             line(sb, "server CPU", f("%.2f s over the measured window: %s us per delivery, %s us per publish",
                     serverCpuSeconds, serverCpuMicrosPerDelivery, serverCpuMicrosPerPublish));
+        }
+        if (connectMillis > 0) {
+            line(sb, "connect", f("%d ms, %.1f connections/s subscribed; per connection p50 %.2f ms, p99 %.2f ms",
+                    connectMillis, connectsPerSecond, connectP50Ms, connectP99Ms));
+            for (ConnectSecond s : connectBySecond) {
+                line(sb, "  second " + s.second(), f("%d started: p50 %.2f ms, p99 %.2f ms", s.connections(),
+                        s.p50Ms(), s.p99Ms()));
+            }
         }
         if (serverRssKibAfterConnect != null) {
             line(sb, "server RSS", f("%d KiB after connecting", serverRssKibAfterConnect));

@@ -46,6 +46,12 @@ final class SubscriberPool implements AutoCloseable {
     /** Per connection: from starting the connection to the subscription being confirmed, in µs. */
     private final Recorder connectLatency = new Recorder(RunState.HIGHEST_MICROS, 3);
     private Histogram connectHistogram;
+    /**
+     * The same per connection, one histogram per second of the connect phase in which the
+     * connection was started: a cold server shows as slow first seconds. Guarded by {@code this}.
+     */
+    private final List<Histogram> connectBySecond = new ArrayList<>();
+    private volatile long connectPhaseStartNanos;
     private volatile RunState run;
     private volatile boolean closing;
 
@@ -96,6 +102,19 @@ final class SubscriberPool implements AutoCloseable {
         return connectHistogram;
     }
 
+    /** {@link #connectHistogram()} split by the second of the connect phase the connections were started in. */
+    synchronized List<Histogram> connectHistogramsBySecond() {
+        return List.copyOf(connectBySecond);
+    }
+
+    private synchronized void recordConnectBySecond(long startNanos, long micros) {
+        int second = (int) Math.max(0, (startNanos - connectPhaseStartNanos) / 1_000_000_000L);
+        while (connectBySecond.size() <= second) {
+            connectBySecond.add(new Histogram(RunState.HIGHEST_MICROS, 3));
+        }
+        connectBySecond.get(second).recordValue(micros);
+    }
+
     /**
      * Connects and subscribes every subscriber, at most {@code --connect-concurrency} handshakes
      * at once and {@code --connect-rate} new ones per second, within {@code --connect-timeout}.
@@ -103,6 +122,7 @@ final class SubscriberPool implements AutoCloseable {
      */
     void connectAll(PrintStream progress) {
         int n = subscribers.size();
+        connectPhaseStartNanos = System.nanoTime();
         Flux<Integer> indices = Flux.range(0, n);
         if (options.connectRate > 0) {
             Duration gap = Duration.ofNanos(Math.max(1, 1_000_000_000L / options.connectRate));
@@ -233,8 +253,9 @@ final class SubscriberPool implements AutoCloseable {
         private void subscribedNow() {
             // Count first: the main thread may read the count as soon as the future completes.
             if (!subscribedFuture.isDone()) {
-                connectLatency.recordValue(Math.min(RunState.HIGHEST_MICROS,
-                        Math.max(0, (System.nanoTime() - startNanos) / 1000)));
+                long micros = Math.min(RunState.HIGHEST_MICROS, Math.max(0, (System.nanoTime() - startNanos) / 1000));
+                connectLatency.recordValue(micros);
+                recordConnectBySecond(startNanos, micros);
                 subscribed.incrementAndGet();
                 subscribedFuture.complete(null);
             }

@@ -102,6 +102,33 @@ class LoadTestAgainstFakeServerTest {
     }
 
     @Test
+    void connectPhaseIsReportedPerSecondOfTheRamp() {
+        // 20 subscribers started at 10/s: the ramp spans at least two seconds (more when the timer lags)
+        Report r = runSingle("--connect-rate", "10");
+        assertThat(r.connectBySecond()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(r.connectBySecond()).extracting(Report.ConnectSecond::second)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, r.connectBySecond().size()).boxed().toList());
+        assertThat(r.connectBySecond().stream().mapToLong(Report.ConnectSecond::connections).sum()).isEqualTo(20);
+        assertThat(r.connectBySecond().get(0).connections()).isPositive();
+        assertThat(r.connectBySecond()).filteredOn(s -> s.connections() > 0).allSatisfy(s -> assertThat(s.p50Ms()).isPositive()
+                .isLessThanOrEqualTo(s.p99Ms()));
+        assertThat(r.connectsPerSecond()).isEqualTo(
+                Math.round(20 * 1000.0 / r.connectMillis() * 1000) / 1000.0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("second 1").contains("connections/s subscribed");
+    }
+
+    @Test
+    void holdKeepsTheConnectionsIdleAndPublishesNothing() {
+        Options o = Options.parse(args("--hold", "1").toArray(String[]::new));
+        LoadTest.Outcome outcome = new LoadTest(o, new PrintStream(out, true, StandardCharsets.UTF_8)).execute();
+        assertThat(outcome.reports()).isEmpty();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("holding 20 idle connections for 1 s")
+                .contains("held; 20 still open, 0 closed by the server")
+                .doesNotContain("publishing");
+    }
+
+    @Test
     void withoutServerPidNoServerFiguresAreReported() {
         Report r = runSingle();
         assertThat(r.serverCpuSeconds()).isNull();

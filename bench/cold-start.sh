@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Cold start (issue 10): how fast a freshly started standalone server takes connections.
+#
+# For each of --runs fresh starts (server pinned to core 0, load tool to core 1):
+#   ramp:  the load tool starts the moment /actuator/health answers 200 (UP) and opens
+#          connections at 1,000/s for 5 s (5,000 connections, each subscribing to one public
+#          channel); the report has connect + subscribe p50/p99 per second of the ramp
+#   burst: on another fresh start, SUBS_BURST connections (default 19,500: the open-files
+#          limit here is 20,000 per process) subscribe to one channel as fast as 1,000
+#          concurrent handshakes allow; the figure is subscriptions per second
+# and prints the medians over the runs. The health-check-to-ready time is printed too.
+#
+# usage: bench/cold-start.sh [--runs N] [--java PATH] [--jvm "OPTS"] [--jar JAR] [--label NAME]
+#                            [--server-args "ARGS"] [--skip-burst]
+#   JVM options apply to the server only; the load tool always runs on the default java.
+#   Results (JSON and logs per run) go to $OUT (default /tmp/herald-cold-start/<label>).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RUNS=3
+JAVA=java
+JVM_OPTS="-Xmx1g"
+SERVER_JAR=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar
+BENCH_JAR=${BENCH_JAR:-bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar}
+LABEL=default
+SERVER_ARGS=""
+BURST=true
+PORT=${PORT:-6493}
+RAMP_RATE=${RAMP_RATE:-1000}
+RAMP_SECONDS=${RAMP_SECONDS:-5}
+SUBS_BURST=${SUBS_BURST:-19500}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift 2 ;;
+    --java) JAVA=$2; shift 2 ;;
+    --jvm) JVM_OPTS=$2; shift 2 ;;
+    --jar) SERVER_JAR=$2; shift 2 ;;
+    --label) LABEL=$2; shift 2 ;;
+    --server-args) SERVER_ARGS=$2; shift 2 ;;
+    --skip-burst) BURST=false; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+OUT=${OUT:-/tmp/herald-cold-start/$LABEL}
+mkdir -p "$OUT"
+ulimit -n "$(ulimit -Hn)"
+[ -f "$BENCH_JAR" ] || ./mvnw -B -q -pl bench package -DskipTests
+[ -f "$SERVER_JAR" ] || ./mvnw -B -q -pl standalone -am package -DskipTests
+
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2> /dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2> /dev/null || true
+    wait "$SERVER_PID" 2> /dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap stop_server EXIT
+
+start_server() { # log file; sets SERVER_PID and READY_MS (from exec to health 200)
+  local t0 t1
+  # A server already on the port (another one's run) would answer the health check and the load
+  # tool instead of ours: refuse to measure it.
+  if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
+    echo "port $PORT is already in use: set PORT to a free one" >&2; exit 1
+  fi
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  taskset -c 0 "$JAVA" $JVM_OPTS -jar "$SERVER_JAR" --server.port="$PORT" --logging.level.root=WARN \
+    $SERVER_ARGS > "$1" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 3000); do
+    curl -sf -o /dev/null "http://127.0.0.1:$PORT/actuator/health" && break
+    kill -0 "$SERVER_PID" 2> /dev/null || { echo "server exited, see $1" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  READY_MS=$(( (t1 - t0) / 1000000 ))
+}
+
+tool() { # json log args...
+  local json=$1 log=$2; shift 2
+  taskset -c 1 java -jar "$BENCH_JAR" --port "$PORT" --server-pid "$SERVER_PID" --threads 2 \
+    --rate 1 --duration 1 --warmup 0 --drain 2 --json "$json" "$@" > "$log" 2>&1 \
+    || { echo "load tool failed, see $log" >&2; tail -n 3 "$log" >&2; }
+}
+
+for run in $(seq 1 "$RUNS"); do
+  start_server "$OUT/server-ramp-$run.log"
+  echo "$LABEL run $run: ready after $READY_MS ms; $(uptime | sed 's/.*load/load/')" | tee "$OUT/ramp-$run.ready"
+  tool "$OUT/ramp-$run.json" "$OUT/ramp-$run.log" --subscribers $((RAMP_RATE * RAMP_SECONDS)) \
+    --connect-rate "$RAMP_RATE" --connect-concurrency 1000 --connect-timeout 120
+  grep -E 'subscribed to|second [0-9]' "$OUT/ramp-$run.log" || true
+  stop_server
+  if $BURST; then
+    start_server "$OUT/server-burst-$run.log"
+    echo "$LABEL run $run (burst): ready after $READY_MS ms; $(uptime | sed 's/.*load/load/')" | tee "$OUT/burst-$run.ready"
+    tool "$OUT/burst-$run.json" "$OUT/burst-$run.log" --subscribers "$SUBS_BURST" --connect-concurrency 1000 \
+      --connect-timeout 300
+    grep -E 'subscribed to' "$OUT/burst-$run.log" || true
+    stop_server
+  fi
+done
+
+RAMP_RATE=$RAMP_RATE python3 - "$OUT" "$RUNS" "$LABEL" << 'EOF'
+import glob, json, os, re, statistics, sys
+out, runs, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def load(kind):
+    rows = []
+    for r in range(1, runs + 1):
+        p = os.path.join(out, "%s-%d.json" % (kind, r))
+        if os.path.exists(p):
+            d = json.load(open(p))
+            ready = open(os.path.join(out, "%s-%d.ready" % (kind, r))).read()
+            d["readyMs"] = int(re.search(r"ready after (\d+) ms", ready).group(1))
+            d["load"] = re.search(r"load average: ([\d.]+)", ready).group(1)
+            rows.append(d)
+    return rows
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+ramp = load("ramp")
+print("== %s: %d fresh starts" % (label, len(ramp)))
+if ramp:
+    print("ready (exec to health 200): median %d ms" % med([d["readyMs"] for d in ramp]))
+    print("ramp %s conn/s: connect+subscribe p50 median %.2f ms (runs %s), p99 median %.2f ms (runs %s); load %s"
+          % (os.environ.get("RAMP_RATE", "1000"),
+             med([d["connectP50Ms"] for d in ramp]), [d["connectP50Ms"] for d in ramp],
+             med([d["connectP99Ms"] for d in ramp]), [d["connectP99Ms"] for d in ramp], [d["load"] for d in ramp]))
+    seconds = max(len(d["connectBySecond"]) for d in ramp)
+    for s in range(seconds):
+        p50 = [d["connectBySecond"][s]["p50Ms"] for d in ramp if s < len(d["connectBySecond"])]
+        p99 = [d["connectBySecond"][s]["p99Ms"] for d in ramp if s < len(d["connectBySecond"])]
+        print("  second %d: p50 median %.2f ms %s, p99 median %.2f ms %s" % (s, med(p50), p50, med(p99), p99))
+    print("  server RSS after the ramp: median %d KiB" % med([d["serverRssKibAfterConnect"] or 0 for d in ramp]))
+burst = load("burst")
+if burst:
+    print("burst %d subscriptions to one channel: median %.0f /s (runs %s), p50 %.1f ms; load %s"
+          % (burst[0]["subscribers"], med([d["connectsPerSecond"] for d in burst]),
+             [d["connectsPerSecond"] for d in burst], med([d["connectP50Ms"] for d in burst]),
+             [d["load"] for d in burst]))
+EOF
