@@ -7,7 +7,7 @@
 #
 # Usage: bench/publish-cpu.sh [options]
 #   --runs N         runs per server (default 3; servers alternate within a round)
-#   --servers LIST   comma list of herald,herald-old,soketi (default herald)
+#   --servers LIST   comma list of herald, herald-old, herald-NAME, soketi (default herald)
 #   --warmup S       at most S seconds of warm-up (default 120): 10 s windows until the JIT
 #                    compilers take under 3 % of the server's CPU, at least 20 s
 #   --seconds S      measured seconds (default 15)
@@ -15,7 +15,8 @@
 #   --path P         events (default) or batch_events (a batch of BATCH events, default 10)
 #   --jfr FILE       herald only: record JFR (settings=profile, stack depth 512) over the measured window
 # Environment: SERVER_JAR (herald), OLD_JAR (herald-old), ARGS / OLD_ARGS (extra server arguments for
-# herald / herald-old, e.g. ARGS="--herald.usage.enabled=false"), OUT (default /tmp/herald-publish-cpu),
+# herald / herald-old, e.g. ARGS="--herald.usage.enabled=false"); for herald-NAME (NAME a shell
+# name): JAR_NAME (default SERVER_JAR) and ARGS_NAME, so one sitting alternates several settings; OUT (default /tmp/herald-publish-cpu),
 # PORT (default 6093), JAVA_OPTS (extra JVM options for both).
 # Prints one line per run and the medians; results as JSON lines in $OUT/results.jsonl.
 set -euo pipefail
@@ -104,8 +105,14 @@ EOF
 start_server() { # name
   local name=$1 jar args jfr_opts=()
   case "$name" in
-    herald|herald-old)
-      if [ "$name" = herald ]; then jar=$SERVER_JAR; args=${ARGS:-}; else jar=$OLD_JAR; args=${OLD_ARGS:-}; fi
+    herald|herald-*)
+      if [ "$name" = herald ]; then jar=$SERVER_JAR; args=${ARGS:-}
+      elif [ "$name" = herald-old ]; then jar=$OLD_JAR; args=${OLD_ARGS:-}
+      else
+        # herald-NAME: jar JAR_NAME (default SERVER_JAR), arguments ARGS_NAME
+        local jar_var="JAR_${name#herald-}" args_var="ARGS_${name#herald-}"
+        jar=${!jar_var:-$SERVER_JAR}; args=${!args_var:-}
+      fi
       [ -f "$jar" ] || { echo "no server jar $jar (SERVER_JAR / OLD_JAR)" >&2; exit 1; }
       # deep stacks: a request's reactive chain is far deeper than JFR's default 64 frames
       if [ -n "$JFR" ]; then jfr_opts=("-XX:FlightRecorderOptions:stackdepth=512"); fi

@@ -16,15 +16,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        from its first byte; a client that is slower is answered 408 and disconnected
  * @param idleTimeout how long a connection may stay open without sending a request: before the
  *        first one and between keep-alive requests; after it the connection is closed
+ * @param observePusherPaths whether Spring's {@code http.server.requests} observation (the
+ *        {@code http_server_requests_seconds} meters) also covers the Pusher paths ({@link PusherPaths}):
+ *        off by default, as it cost ~20 % of a signed publish and {@code herald.publish.latency},
+ *        {@code herald.publish.errors} and the edge's meters already measure them
  */
 @ConfigurationProperties("herald.http")
 public record HttpServerProperties(
         @DefaultValue("10s") Duration headerReadTimeout,
-        @DefaultValue("60s") Duration idleTimeout) {
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("false") boolean observePusherPaths) {
 
     /** The defaults. */
     public static final HttpServerProperties DEFAULTS = new HttpServerProperties(Duration.ofSeconds(10),
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60), false);
 
     public HttpServerProperties {
         List<String> problems = new ArrayList<>();

@@ -16,10 +16,8 @@ import reactor.core.publisher.Mono;
  * debug message commons-logging formats even with debug off) and opens and closes observations —
  * a measured ~20 % of a signed publish (docs/benchmarks.md, "Issue 10: cost of a signed publish").
  *
- * <p>Only a path that is plainly a Pusher path is let through: it starts with {@code /apps/} or
- * {@code /app/} and holds nothing but letters, digits and {@code - _ . /}, with no segment that is
- * empty or starts with a dot, as sent (not decoded). Anything else — an encoded character, a path parameter, a
- * traversal — goes through the proxy and its firewall exactly as before, so the bypass can never
+ * <p>Only a path that is plainly a Pusher path ({@link PusherPaths#isPlain}) is let through.
+ * Anything else — an encoded character, a path parameter, a traversal — goes through the proxy and its firewall exactly as before, so the bypass can never
  * be used to reach a secured path. Every other request is handed to the proxy unchanged.
  */
 public final class PusherPathsSecurityBypass extends WebFilterChainProxy {
@@ -34,38 +32,9 @@ public final class PusherPathsSecurityBypass extends WebFilterChainProxy {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (isPusherPath(exchange.getRequest().getPath().value())) {
+        if (PusherPaths.isPlain(exchange.getRequest().getPath().value())) {
             return chain.filter(exchange);
         }
         return security.filter(exchange, chain);
-    }
-
-    /** Whether {@code rawPath} (as sent, not decoded) is plainly one of the Pusher protocol's paths. */
-    public static boolean isPusherPath(String rawPath) {
-        int start;
-        if (rawPath.startsWith("/apps/")) {
-            start = 6;
-        }
-        else if (rawPath.startsWith("/app/")) {
-            start = 5;
-        }
-        else {
-            return false;
-        }
-        if (rawPath.length() == start) {
-            return false;
-        }
-        char previous = '/';
-        for (int i = start; i < rawPath.length(); i++) {
-            char c = rawPath.charAt(i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == '/';
-            // No empty segment, and no segment starting with a dot ("..", ".", ".hidden").
-            if (!plain || (c == '/' && previous == '/') || (c == '.' && previous == '/')) {
-                return false;
-            }
-            previous = c;
-        }
-        return true;
     }
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run from the repository root.
+# CPU per delivery of ONE standalone jar under several settings, alternated within each round:
+# bench/cpu-per-delivery-old-new.sh's method (server on core 0, load tool on core 1, fresh server per
+# run, utime+stime of /proc/<pid>/stat between the tool's "publishing" line and its report, divided
+# by the deliveries it counted), with server arguments instead of a second jar.
+# Usage: JAR=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar \
+#   bench/cpu-per-delivery-settings.sh runs subscribers rate duration-s 'name=--arg --arg' 'name2=...' ...
+# e.g. bench/cpu-per-delivery-settings.sh 3 2000 50 15 'default=' 'no-usage=--herald.usage.enabled=false'
+set -u
+: "${JAR:=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar}"
+RUNS=${1:-3}; SUBS=${2:-2000}; RATE=${3:-50}; DURATION=${4:-20}; shift 4
+BENCH=${BENCH:-bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar}
+TICKS=$(getconf CLK_TCK); PORT=${PORT:-6292}
+cpu() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+for run in $(seq 1 "$RUNS"); do
+  for setting in "$@"; do
+    name=${setting%%=*}; args=${setting#*=}
+    # shellcheck disable=SC2086
+    taskset -c 0 java -Xmx1g -jar "$JAR" --server.port=$PORT --logging.level.root=WARN $args \
+      > /tmp/cpu-settings-server.log 2>&1 &
+    pid=$!
+    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" > /dev/null && break; sleep 0.5; done
+    log=/tmp/cpu-settings-$name-$run.log
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    taskset -c 1 java -jar "$BENCH" --port=$PORT --subscribers="$SUBS" --rate="$RATE" --duration="$DURATION" \
+      --warmup=0 --json=/tmp/cpu-settings-$name-$run.json > "$log" 2>&1 &
+    bpid=$!
+    until grep -q "publishing" "$log" 2> /dev/null || ! kill -0 $bpid 2> /dev/null; do sleep 0.05; done
+    before=$(cpu $pid)
+    until grep -q "load test report" "$log" 2> /dev/null || ! kill -0 $bpid 2> /dev/null; do sleep 0.05; done
+    after=$(cpu $pid)
+    wait $bpid
+    kill $pid; wait $pid 2> /dev/null
+    python3 - << PY
+import json
+j = json.load(open('/tmp/cpu-settings-$name-$run.json'))
+t = ($after - $before) / $TICKS; d = j['deliveries']
+p50 = [l for l in open('$log') if 'publish HTTP' in l][0].strip()
+lat = [l for l in open('$log') if l.strip().startswith('latency')][0].strip()
+print(f"$name run=$run load1=$load cpu_s={t:.2f} deliveries={d} us_per_delivery={t * 1e6 / max(d, 1):.2f} | {p50} | {lat}")
+PY
+  done
+done
