@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
-import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.testing.ChannelRecorder;
 import io.herald.core.testing.OfficialClient;
 import io.herald.core.testing.RedisServer;
@@ -59,6 +58,9 @@ class GatewayClusterTest {
         common.put("herald.apps[0].secret", SECRET);
         common.put("herald.redis.key-prefix", RedisServer.uniquePrefix());
         common.put("herald.redis.shards[0]", redis.uri().toString());
+        // The tests count the requests each publish node answered from http.server.requests, which
+        // leaves the Pusher paths out unless asked.
+        common.put(OBSERVE_PUSHER_PATHS, true);
         edge = run(new SpringApplicationBuilder(EdgeServiceApplication.class).properties(EdgeServiceApplication.DEFAULTS),
                 common);
         publishers = List.of(run(PublishServiceApplication.builder(), common), run(PublishServiceApplication.builder(),
@@ -173,12 +175,16 @@ class GatewayClusterTest {
         assertThat(get("/herald-gateway/unavailable/anything").statusCode()).isEqualTo(404);
     }
 
+    /** Set on publish nodes whose {@link #apiRequests} a test reads. */
+    static final String OBSERVE_PUSHER_PATHS = "herald.http.observe-pusher-paths";
+
     /**
-     * The publish requests a publish node answered, from its own meters ({@code herald.publish.latency};
-     * {@code http.server.requests} leaves the Pusher paths out by default).
+     * The HTTP API requests (any method, any /apps path) a publish node answered, from its own
+     * {@code http.server.requests}; the node must run with {@link #OBSERVE_PUSHER_PATHS}.
      */
     static long apiRequests(ConfigurableApplicationContext publisher) {
-        return publisher.getBean(MeterRegistry.class).find(HeraldMeters.PUBLISH_LATENCY.meterName()).timers().stream()
+        return publisher.getBean(MeterRegistry.class).find("http.server.requests").timers().stream()
+                .filter(t -> t.getId().getTag("uri") == null || !t.getId().getTag("uri").startsWith("/actuator"))
                 .mapToLong(Timer::count).sum();
     }
 

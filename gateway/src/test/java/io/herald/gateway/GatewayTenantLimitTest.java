@@ -66,6 +66,7 @@ class GatewayTenantLimitTest {
         publish.put("herald.redis.shards[0]", redis.uri().toString());
         publish.put("herald.redis.key-prefix", prefix);
         publish.put("herald.publish.api-request-limit", false);
+        publish.put(GatewayClusterTest.OBSERVE_PUSHER_PATHS, true);
         for (String[] app : new String[][] { { LIMITED, "1" }, { OTHER, "1000" } }) {
             int i = app[0].equals(LIMITED) ? 0 : 1;
             publish.put("herald.apps[" + i + "].id", app[0]);
