@@ -2,10 +2,10 @@ package io.herald.edge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.AbstractReferenceCounted;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One frame for clients, shared by every local subscriber it goes to: the Pusher JSON text,
@@ -13,11 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * frame (header included) in one buffer. Transports that speak something else (HTTP fallbacks)
  * take {@link #payload()} and never cause the WebSocket encoding.
  *
- * <p>Reference counted: it starts owned by its creator; {@link #retain()} and {@link #release()}
- * are thread-safe, and the last release frees the WebSocket buffer. The payload array must not
+ * <p>Reference counted as Netty's own buffers are ({@link AbstractReferenceCounted}): it starts
+ * owned by its creator, {@code retain()} and {@code release()} are thread-safe, and the last
+ * release frees the WebSocket buffer. The payload array must not
  * be modified once it is handed over.
  */
-public final class OutboundFrame {
+public final class OutboundFrame extends AbstractReferenceCounted {
 
     private static final VarHandle WEB_SOCKET;
 
@@ -34,7 +35,6 @@ public final class OutboundFrame {
     private static final int FIN_TEXT = 0x81;
 
     private final byte[] payload;
-    private final AtomicInteger refs = new AtomicInteger(1);
     @SuppressWarnings("unused") // set through WEB_SOCKET
     private volatile ByteBuf webSocket;
 
@@ -91,22 +91,17 @@ public final class OutboundFrame {
         return frame;
     }
 
-    public OutboundFrame retain() {
-        refs.incrementAndGet();
-        return this;
+    /** The last release: frees the WebSocket buffer, if it was made. */
+    @Override
+    protected void deallocate() {
+        ByteBuf encoded = (ByteBuf) WEB_SOCKET.getAndSet(this, null);
+        if (encoded != null) {
+            encoded.release();
+        }
     }
 
-    /** Drops one reference; the last one frees the WebSocket buffer, if it was made. */
-    public void release() {
-        int left = refs.decrementAndGet();
-        if (left == 0) {
-            ByteBuf encoded = (ByteBuf) WEB_SOCKET.getAndSet(this, null);
-            if (encoded != null) {
-                encoded.release();
-            }
-        }
-        else if (left < 0) {
-            throw new IllegalStateException("OutboundFrame released more often than retained");
-        }
+    @Override
+    public OutboundFrame touch(Object hint) {
+        return this;
     }
 }
