@@ -61,15 +61,33 @@ class InMemoryDebugConsoleTest {
             console.emit(event("app-a", "e" + i));
         }
         slow.request(Long.MAX_VALUE);
-        console.emit(event("app-a", "last"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> got.stream()
-                .anyMatch(n -> n instanceof DebugEvent e && e.data().equals("last")));
+        // The watcher drains its full buffer on another thread, so an event emitted right after the
+        // request may still find the buffer full and be dropped too: emit markers until the newest
+        // one arrives. Every drop before it is then reported, before it.
+        int emitted = 500;
+        String marker = null;
+        for (int k = 0; k < 100 && !arrived(got, marker); k++) {
+            marker = "last-" + k;
+            console.emit(event("app-a", marker));
+            emitted++;
+            String expected = marker;
+            try {
+                await().atMost(Duration.ofSeconds(1)).until(() -> arrived(got, expected));
+            } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+                // dropped (or slow): emit the next marker
+            }
+        }
+        assertThat(arrived(got, marker)).as("a marker emitted after the watcher reads again arrives").isTrue();
         slow.dispose();
         long events = got.stream().filter(DebugEvent.class::isInstance).count();
         long dropped = got.stream().filter(DebugNotice.Dropped.class::isInstance)
                 .mapToLong(n -> ((DebugNotice.Dropped) n).count()).sum();
         assertThat(dropped).isPositive();
-        assertThat(events + dropped).isEqualTo(501);
-        assertThat(events).isLessThan(100); // bounded: the buffer and the stream's small prefetches
+        assertThat(events + dropped).isEqualTo(emitted);
+        assertThat(events).isLessThan(200); // bounded: the buffer, the stream's small prefetches and the markers
+    }
+
+    private static boolean arrived(List<DebugNotice> got, String data) {
+        return data != null && got.stream().anyMatch(n -> n instanceof DebugEvent e && e.data().equals(data));
     }
 }
