@@ -12,8 +12,8 @@ import tools.jackson.databind.JsonNode;
  * User authentication: {@code pusher:signin} with {@code user_data} (JSON with a non-empty
  * {@code id}) signed by the tenant's server. On success the connection is that user, is
  * subscribed to the user's {@code #server-to-user-{id}} channel (server-to-user events and
- * {@code terminate_connections}), gets {@code pusher:signin_success}, and, when the app has
- * watchlist events, counts as the user online and gets its watchlist's events ({@link Watchlists}).
+ * {@code terminate_connections}) and, when the app has watchlist events, counts as the user online
+ * ({@link Watchlists}); then it gets {@code pusher:signin_success}, and then its watchlist's events.
  * A connection cannot switch to a different user.
  */
 public final class UserSignin {
@@ -53,9 +53,12 @@ public final class UserSignin {
                             ex -> log.warn("Subscribing user {} of app {} to its channel failed", userId,
                                     connection.appId(), ex),
                             () -> {
-                                connection.send(PusherCodec.signinSuccess(userData));
                                 if (first) {
-                                    watchlists.signedIn(connection, userId, userData);
+                                    watchlists.signedIn(connection, userId, userData,
+                                            () -> connection.send(PusherCodec.signinSuccess(userData)));
+                                }
+                                else {
+                                    connection.send(PusherCodec.signinSuccess(userData));
                                 }
                             });
                 }, ex -> connection.send(PusherCodec.error(null, ex instanceof AuthUnavailableException

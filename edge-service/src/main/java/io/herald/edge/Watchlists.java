@@ -78,15 +78,23 @@ public final class Watchlists {
     }
 
     /**
-     * After {@code pusher:signin_success}: records the user online and starts its watchlist.
-     * Nothing happens for apps without the feature.
+     * A connection's first sign-in: records the user online, then runs {@code signedIn} (which
+     * sends {@code pusher:signin_success}), then starts its watchlist. So whoever learns that the
+     * user signed in and then asks finds the user online. For apps without the feature only
+     * {@code signedIn} runs. A record that fails is undone and reported; the sign-in succeeds all the same.
      */
-    void signedIn(EdgeConnection connection, String userId, String userData) {
+    void signedIn(EdgeConnection connection, String userId, String userData, Runnable signedIn) {
         App app = connection.app();
         if (!app.features().watchlistEvents()) {
+            signedIn.run();
             return;
         }
-        markOnline(connection, app, userId);
+        markOnline(connection, app, userId).subscribe(null, ex -> signedInThenWatch(connection, app, userData, signedIn),
+                () -> signedInThenWatch(connection, app, userData, signedIn));
+    }
+
+    private void signedInThenWatch(EdgeConnection connection, App app, String userData, Runnable signedIn) {
+        signedIn.run();
         List<String> watchlist = watchlist(userData);
         if (watchlist.size() > MAX_WATCHLIST) {
             watchlist = watchlist.subList(0, MAX_WATCHLIST);
@@ -114,11 +122,11 @@ public final class Watchlists {
      * (a timeout): it is undone, as an online record the connection does not count in (the user
      * would stay online for its watchers forever); the user then counts as offline for it.
      */
-    private void markOnline(EdgeConnection connection, App app, String userId) {
+    private Mono<Void> markOnline(EdgeConnection connection, App app, String userId) {
         ChannelKey key = new ChannelKey(app.id(), ONLINE_PREFIX + userId);
         // Never refused by the node's limit: a signed-in user's online state is not retried by the client.
-        limit.run(() -> state.join(key, nodeId, connection.socketId(), new PresenceMember(userId, null),
-                ChannelState.DEFAULT_MAX_PRESENCE_MEMBERS)).subscribe(joined -> {
+        return limit.run(() -> state.join(key, nodeId, connection.socketId(), new PresenceMember(userId, null),
+                ChannelState.DEFAULT_MAX_PRESENCE_MEMBERS)).doOnNext(joined -> {
                     if (joined.memberAdded()) {
                         notifier.publish(key, PusherCodec.watchlistEvents(List.of(userId), List.of()), null);
                     }
@@ -127,11 +135,11 @@ public final class Watchlists {
                         // Closed while the record was being made: undo it.
                         markOffline(connection);
                     }
-                }, ex -> {
+                }).doOnError(ex -> {
                     incidents.report("online records failed (undone)", "user " + userId + " of app " + app.id()
                             + ": " + ex);
                     markOffline(connection);
-                });
+                }).then();
     }
 
     /** Removes the connection's online record; a failure is retried by {@link StateRepairs} until it is recorded. */

@@ -108,7 +108,10 @@ class ChannelStateTimeoutTest {
             }
             finally {
                 await().atMost(WAIT).ignoreExceptions().until(() -> "OK".equals(control.sync().scriptKill()));
-                control.sync().configSet("busy-reply-threshold", "5000");
+                // SCRIPT KILL answers before the script has stopped: Redis may answer BUSY a little longer.
+                await().atMost(WAIT).until(() -> !answersBusy(control));
+                await().atMost(WAIT).ignoreExceptions()
+                        .until(() -> "OK".equals(control.sync().configSet("busy-reply-threshold", "5000")));
             }
             Counter busy = server.bean(MeterRegistry.class).find(HeraldMeters.SUBSCRIPTIONS_REFUSED.meterName())
                     .tag("reason", "shard_busy").counter();

@@ -2,14 +2,21 @@ package io.herald.edge;
 
 import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
 
 import io.herald.core.broker.ChannelKey;
 import io.herald.core.error.PusherError;
 import io.herald.core.state.ChannelState;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.util.List;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -57,16 +64,33 @@ class WatchlistTest extends EdgeAppTestSupport {
             assertThat(ada.nextWatchlistEvents()).containsExactly("online=[cy]");
             // A second connection of an online user changes nothing; only the last one leaving does.
             RawClient cySecond = signIn("cy", List.of());
-            // signin_success goes out before the online record is made; wait for it, or cy's first
-            // connection would leave while cy still counts once, and cy would go offline and online again.
-            await().atMost(Duration.ofSeconds(10)).until(() -> server.bean(ConnectionRegistry.class).connections()
-                    .stream().filter(c -> "cy".equals(c.userId()) && c.hasOnlineRecord()).count() == 2);
+            // signin_success goes out once the online record is made: both of cy's connections count now.
+            assertThat(server.bean(ConnectionRegistry.class).connections().stream()
+                    .filter(c -> "cy".equals(c.userId()) && c.hasOnlineRecord())).hasSize(2);
             cyFirst.close();
             cySecond.close();
             assertThat(ada.nextWatchlistEvents()).containsExactly("offline=[cy]");
 
             bob.close();
             assertThat(ada.nextWatchlistEvents()).containsExactly("offline=[bob]");
+        }
+    }
+
+    @Test
+    void signinSuccessComesOnlyOnceTheUserIsRecordedOnline() {
+        try (RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
+                StatefulRedisConnection<String, String> control = admin.connect();
+                RawClient ivy = connect()) {
+            String socket = ivy.established();
+            // The shard holds writes (the online record is one) for a second, well inside the command timeout.
+            control.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(1000).add("WRITE"));
+            ObjectNode userData = RawClient.JSON.createObjectNode().put("id", "ivy");
+            userData.putArray("watchlist").add("jo");
+            ivy.signIn(socket, KEY, SECRET, userData.toString());
+            assertThat(server.bean(ConnectionRegistry.class).connections().stream()
+                    .filter(c -> "ivy".equals(c.userId()) && c.hasOnlineRecord())).hasSize(1);
+            assertThat(ivy.nextWatchlistEvents()).containsExactly("offline=[jo]");
         }
     }
 
@@ -96,12 +120,20 @@ class WatchlistTest extends EdgeAppTestSupport {
 
     @Test
     void aUserWhoseEdgeNodeDiedGoesOfflineWhenTheNodeIsReaped() {
-        // zed is online on another node, which then stops sending heartbeats (as after kill -9).
-        server.bean(ChannelState.class).join(new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "zed"), "dead-node",
+        // zed is online on another node, which heartbeats until the watcher has seen zed online,
+        // then stops (as after kill -9): however slow the sign-in, zed is not reaped before.
+        ChannelState state = server.bean(ChannelState.class);
+        state.join(new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "zed"), "dead-node",
                 "9.9", new ChannelState.PresenceMember("zed", null)).block(java.time.Duration.ofSeconds(5));
+        Disposable heartbeats = Flux.interval(java.time.Duration.ofMillis(200))
+                .concatMap(tick -> state.heartbeat("dead-node").onErrorComplete()).subscribe();
         try (RawClient watcher = signIn("hal", List.of("zed"))) {
             assertThat(watcher.nextWatchlistEvents()).containsExactly("online=[zed]");
+            heartbeats.dispose();
             assertThat(watcher.nextWatchlistEvents()).containsExactly("offline=[zed]");
+        }
+        finally {
+            heartbeats.dispose();
         }
     }
 }

@@ -1,12 +1,16 @@
 package io.herald.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,23 +27,24 @@ class StandalonePusherPathObservationsTest {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    static String publishThenScrape(StandaloneServer server) throws Exception {
+    /** Publishes once, asks for the health, and scrapes until every one of {@code shown} is in the metrics. */
+    static String publishThenScrape(StandaloneServer server, String... shown) throws Exception {
         assertThat(server.publisher().trigger("observed", "e", Map.of("x", 1)).getHttpStatus()).isEqualTo(200);
         assertThat(http.send(HttpRequest.newBuilder(URI.create(server.http("/actuator/health"))).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        // The observation of the health request ends as its answer is written: scrape until it shows.
-        String metrics = prometheus(server);
-        for (int i = 0; i < 50 && !metrics.contains("uri=\"/actuator/health\""); i++) {
-            Thread.sleep(100);
-            metrics = prometheus(server);
-        }
-        return metrics;
+        // An observation ends as its answer is written, which may be after the client has read it.
+        AtomicReference<String> metrics = new AtomicReference<>("");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            metrics.set(prometheus(server));
+            return Arrays.stream(shown).allMatch(metrics.get()::contains);
+        });
+        return metrics.get();
     }
 
     @Test
     void pusherPathsAreLeftOutOfHttpServerRequestsByDefault() throws Exception {
         try (StandaloneServer server = new StandaloneServer(Map.of())) {
-            String metrics = publishThenScrape(server);
+            String metrics = publishThenScrape(server, "uri=\"/actuator/health\"");
             assertThat(metrics).contains("http_server_requests_seconds_count").contains("uri=\"/actuator/health\"")
                     .doesNotContain("uri=\"/apps/{app_id}/events\"");
             assertThat(metrics).containsPattern("herald_messages_published_total\\{[^}]*app_id=\"demo-app\"[^}]*} 1.0");
@@ -49,7 +54,7 @@ class StandalonePusherPathObservationsTest {
     @Test
     void observePusherPathsPutsThemBack() throws Exception {
         try (StandaloneServer server = new StandaloneServer(Map.of("herald.http.observe-pusher-paths", "true"))) {
-            String metrics = publishThenScrape(server);
+            String metrics = publishThenScrape(server, "uri=\"/apps/{app_id}/events\"", "uri=\"/actuator/health\"");
             assertThat(metrics).contains("uri=\"/apps/{app_id}/events\"").contains("uri=\"/actuator/health\"");
         }
     }

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RawClient implements WebSocket.Listener, AutoCloseable {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30); // generous: CI machines may be loaded
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
