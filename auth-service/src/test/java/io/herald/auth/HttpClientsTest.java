@@ -120,7 +120,7 @@ class HttpClientsTest {
         assertThat(store.findByKey("unknown").blockOptional(Duration.ofSeconds(5))).isEmpty();
 
         // Disable through the admin API: the edge's cache (TTL 10 min) sees it through the change stream.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             AuthServiceRunner.client(context).post().uri("/admin/apps/" + APP + "/disable")
                     .header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_TOKEN).exchange().expectStatus().isOk();
             assertThat(cache.findByKey(KEY).block(Duration.ofSeconds(5)).enabled()).isFalse();

@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 class TenantAdminApiTest {
 
     static final String APP_SECRET = "tenant-test-app-secret-1";
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     RedisServer redis;
     ConfigurableApplicationContext context;

@@ -46,7 +46,7 @@ class AppChangesTest extends EdgeAppTestSupport {
 
             server.bean(AppRegistry.class).update(APP, app -> withClientEventRate(app, 1)).block(Duration.ofSeconds(5));
             ConnectionRegistry registry = server.bean(ConnectionRegistry.class);
-            await().atMost(Duration.ofSeconds(10)).until(() -> registry.connections().stream()
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.connections().stream()
                     .anyMatch(c -> c.socketId().equals(socket) && c.app().limits().maxClientEventsPerSecond() == 1));
 
             // At the old rate (100 per second) these would all pass; at one per second the second is refused.

@@ -269,7 +269,7 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
             user.pusher.user().bind("notice", personal::add);
             String channel = PusherCodec.SERVER_TO_USER_PREFIX + "u-42";
             // Events published to the user's channel reach the signed-in connection.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         publish(channel, "notice", "{\"hello\":\"u-42\"}");
                         return !personal.isEmpty();
@@ -306,14 +306,14 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
                     latest.set(event.getData());
                 }
             }, "pusher:subscription_count");
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> "{\"subscription_count\":1}".equals(latest.get()));
             try (FeatureClient second = client("c2")) {
                 second.pusher.subscribe("counted");
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                         .until(() -> "{\"subscription_count\":2}".equals(latest.get()));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> "{\"subscription_count\":1}".equals(latest.get()));
         }
     }

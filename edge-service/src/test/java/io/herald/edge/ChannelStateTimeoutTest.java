@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  */
 class ChannelStateTimeoutTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     static RedisServer redis;
     static EdgeTestServer server;

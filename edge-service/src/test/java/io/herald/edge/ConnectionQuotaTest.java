@@ -44,12 +44,12 @@ class ConnectionQuotaTest {
 
             assertThatThrownBy(() -> OfficialClient.connect(EdgeTestServer.KEY, one.port))
                     .hasMessageContaining("4004");
-            await().atMost(Duration.ofSeconds(10)).until(() -> one.closed(4004) >= 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> one.closed(4004) >= 1);
 
             first.close();
             first.disconnected.get(10, java.util.concurrent.TimeUnit.SECONDS);
             // The slot is given back when the server sees the close.
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                 OfficialClient.connect(EdgeTestServer.KEY, two.port).close();
                 return true;
             });

@@ -72,7 +72,7 @@ class DeliveryHotPathTest {
             EdgeLimitsTest.writeMaskedText(out, "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"bytes\"}}");
             LocalFanout fanout = server.bean(LocalFanout.class);
             ChannelKey channel = new ChannelKey(EdgeTestServer.APP_ID, "bytes");
-            await().atMost(Duration.ofSeconds(10)).until(() -> fanout.localSubscribers(channel) == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> fanout.localSubscribers(channel) == 2);
             double overCapacityBefore = server.closed(4100);
             String payload = "y".repeat(8000);
             // Other tests' connections may still be leaving: watch this channel, not the registry's size.
@@ -82,7 +82,7 @@ class DeliveryHotPathTest {
                     healthy.frames.clear();
                 }
             }
-            await().atMost(Duration.ofSeconds(15)).until(() -> fanout.localSubscribers(channel) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> fanout.localSubscribers(channel) == 1);
             server.awaitClosed(4100, overCapacityBefore + 1);
             Counter dropped = server.bean(MeterRegistry.class).find(HeraldMeters.MESSAGES_DROPPED.meterName())
                     .tag(HeraldMeters.APP_ID, EdgeTestServer.APP_ID).counter();

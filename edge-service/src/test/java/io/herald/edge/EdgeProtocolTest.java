@@ -272,7 +272,7 @@ class EdgeProtocolTest {
                     .isEqualTo(2);
             a.close();
             b.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"shared\"}}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> fanout.channelCount() == before);
+            await().atMost(Duration.ofSeconds(30)).until(() -> fanout.channelCount() == before);
         }
     }
 }

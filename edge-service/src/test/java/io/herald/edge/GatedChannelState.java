@@ -28,7 +28,7 @@ import reactor.core.publisher.Sinks;
  */
 final class GatedChannelState implements ChannelState, AutoCloseable {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final ChannelState real;
     private final Map<ChannelKey, Hold> armed = new ConcurrentHashMap<>();

@@ -40,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
 class ShardRestartRebuildTest {
 
     private static final Logger log = LoggerFactory.getLogger(ShardRestartRebuildTest.class);
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     static final String APP = "rebuild-app";
     static final String KEY = "rebuild-key";

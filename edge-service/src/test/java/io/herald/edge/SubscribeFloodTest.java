@@ -35,7 +35,7 @@ import tools.jackson.databind.JsonNode;
  */
 class SubscribeFloodTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int LIMIT = 10;
     private static final int CLIENTS = 3;
     private static final int PER_CLIENT = 20;

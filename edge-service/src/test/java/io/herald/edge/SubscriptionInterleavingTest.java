@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  */
 class SubscriptionInterleavingTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     static RedisServer redis;
     static EdgeTestServer server;

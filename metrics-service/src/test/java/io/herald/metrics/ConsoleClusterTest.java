@@ -87,7 +87,7 @@ class ConsoleClusterTest {
                 .subscribe(received::add);
         try {
             assertThat(received.poll(10, TimeUnit.SECONDS)).extracting(ServerSentEvent::comment).isEqualTo("watching");
-            await().atMost(Duration.ofSeconds(10)).until(() -> edge.watched("app-a"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> edge.watched("app-a"));
             edge.emit(DebugEvent.subscribed("app-a", Instant.now(), "1.1", "filtered-out"));
             edge.emit(DebugEvent.connectionOpened("app-a", Instant.now(), "123.456"));
             ServerSentEvent<String> event;
@@ -104,6 +104,6 @@ class ConsoleClusterTest {
             stream.dispose();
         }
         // The stream closed: the watch ends and the edge stops sending.
-        await().atMost(Duration.ofSeconds(10)).until(() -> !edge.watched("app-a"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !edge.watched("app-a"));
     }
 }

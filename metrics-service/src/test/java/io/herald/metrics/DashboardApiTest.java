@@ -45,7 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
 class DashboardApiTest {
 
     private static final String TOKEN = "dashboard-api-test-admin-token";
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     /** Days start at 18:30 UTC there: today's midnight falls inside a UTC hour. */
     private static final ZoneId KOLKATA = ZoneId.of("Asia/Kolkata");
 

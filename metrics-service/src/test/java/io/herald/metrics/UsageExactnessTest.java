@@ -34,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
  */
 class UsageExactnessTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static RedisServer redis;
 
     private final List<AutoCloseable> closeables = new ArrayList<>();

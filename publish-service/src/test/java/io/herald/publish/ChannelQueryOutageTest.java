@@ -22,7 +22,7 @@ class ChannelQueryOutageTest {
                     "--herald.apps[0].id=app-1", "--herald.apps[0].key=key-1", "--herald.apps[0].secret=secret-1");
             try {
                 RedisChannelState state = (RedisChannelState) context.getBean(ChannelState.class);
-                await().atMost(Duration.ofSeconds(15)).until(() -> !state.shardHealth().contains(false));
+                await().atMost(Duration.ofSeconds(30)).until(() -> !state.shardHealth().contains(false));
                 SignedRequests api = new SignedRequests(
                         "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"), "key-1",
                         "secret-1");
@@ -36,7 +36,7 @@ class ChannelQueryOutageTest {
                 api.get("/apps/app-1/channels", Map.of()).expectStatus().isEqualTo(503);
 
                 redis.restart();
-                await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(
                         () -> api.get("/apps/app-1/channels/presence-x", Map.of()).expectStatus().isOk());
             }
             finally {

@@ -98,7 +98,7 @@ class SecretLeakTest {
                 new String(body, StandardCharsets.UTF_8))));
         // The shard is down.
         redis.stop();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             EntityExchangeResult<String> result = body(api.post(path, new String(body, StandardCharsets.UTF_8)));
             responses.add(result);
             return result.getStatus().value() == 503;

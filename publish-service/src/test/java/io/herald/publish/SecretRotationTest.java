@@ -82,7 +82,7 @@ class SecretRotationTest {
                 app.features(), app.webhooks(), app.secret(), clock.instant().plus(GRACE)))
                 .block(Duration.ofSeconds(5));
         // The change announcement reaches the service's cache.
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> trigger(withNewSecret).getHttpStatus() == 200);
 
         Result duringGrace = trigger(withOldSecret);

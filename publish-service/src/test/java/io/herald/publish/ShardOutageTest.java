@@ -85,7 +85,7 @@ class ShardOutageTest {
 
         // The service notices the closed connection within moments; until then a publish may still be tried.
         AtomicReference<EntityExchangeResult<String>> failed = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             EntityExchangeResult<String> result = api.post("/apps/" + APP + "/events", event(onShard0))
                     .expectBody(String.class).returnResult();
             failed.set(result);
@@ -120,7 +120,7 @@ class ShardOutageTest {
 
         shard0.restart();
         probe.subscribe(APP, onShard0);
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 api.post("/apps/" + APP + "/events", event(onShard0)).expectBody(String.class).returnResult()
                         .getStatus().value() == 200);
         assertThat(ChannelProbe.frame(probe.next())).contains(onShard0);

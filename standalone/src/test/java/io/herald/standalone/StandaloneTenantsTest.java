@@ -74,7 +74,7 @@ class StandaloneTenantsTest {
             Set<User> present = recorder.members.get(15, TimeUnit.SECONDS);
             assertThat(present).extracting(User::getId).containsExactly("42");
             assertThat(present.iterator().next().getInfo()).contains("Ann");
-            await().atMost(Duration.ofSeconds(15)).until(() -> webhooks.stream()
+            await().atMost(Duration.ofSeconds(30)).until(() -> webhooks.stream()
                     .anyMatch(w -> w.contains("\"member_added\"") && w.contains("\"presence-shop\"")));
             assertThat(webhooks).anyMatch(w -> w.contains("\"channel_occupied\""));
         }

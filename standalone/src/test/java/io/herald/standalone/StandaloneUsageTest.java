@@ -50,7 +50,7 @@ class StandaloneUsageTest {
                 }
 
                 UsageStore store = server.context.getBean(UsageStore.class);
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     UsageCounts total = store.read("demo-app", Instant.now(), Instant.now().plusSeconds(1),
                             UsageStep.MINUTE).block(Duration.ofSeconds(5)).total();
                     // Two events to two channels each: 4 messages; 3 subscribers of one channel: 6 deliveries.

@@ -32,7 +32,7 @@ class InMemoryDebugConsoleTest {
 
         console.emit(event("app-b", "not watched"));
         console.emit(event("app-a", "watched"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !got.isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !got.isEmpty());
         assertThat(got).singleElement().extracting(n -> ((DebugEvent) n).data()).isEqualTo("watched");
 
         one.dispose();

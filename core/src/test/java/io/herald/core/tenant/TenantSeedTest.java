@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The tenants of {@code herald.tenants}: validated, and written to the store where missing only. */
 class TenantSeedTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final InMemoryTenantStore store = new InMemoryTenantStore();
     private final TenantPasswords passwords = new TenantPasswords();

@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 public final class RawHttp {
 
     /** How long a test waits for the server to answer or cut a connection: far beyond any test timeout. */
-    public static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Duration WAIT = Duration.ofSeconds(30);
 
     private RawHttp() {
     }

@@ -16,7 +16,7 @@ public abstract class UsageStoreContractTest {
     protected static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS)
             .plus(Duration.ofMinutes(10 * 60 + 15)).plusSeconds(30);
     private static final Instant DAY = T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** A fresh, empty store. */
     protected abstract UsageStore store();

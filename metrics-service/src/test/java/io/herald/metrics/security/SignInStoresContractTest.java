@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SignInStoresContractTest {
 
-    protected static final Duration WAIT = Duration.ofSeconds(5);
+    protected static final Duration WAIT = Duration.ofSeconds(30);
     /** The idle timeout and the failure window of the adapters under test. */
     protected static final Duration IDLE = Duration.ofSeconds(2);
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ChannelProbe implements AutoCloseable {
 
     private static final String PROBE_PREFIX = "probe-";
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final RedisConnections connections;
     private final RedisBroker broker;

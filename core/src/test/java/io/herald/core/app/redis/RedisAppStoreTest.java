@@ -165,10 +165,10 @@ class RedisAppStoreTest extends AppRegistryContractTest {
             try {
                 own.restart();
 
-                await().atMost(Duration.ofSeconds(15)).until(() -> announced.contains(AppChanges.RESYNC));
+                await().atMost(Duration.ofSeconds(30)).until(() -> announced.contains(AppChanges.RESYNC));
                 // The announcement connection may be back before the command connection: a caller
                 // retries a refused write, as it would a 503.
-                await().atMost(Duration.ofSeconds(15)).ignoreExceptionsInstanceOf(RedisUnavailableException.class)
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RedisUnavailableException.class)
                         .until(() -> store.create(app("a1", "k1")).block(TIMEOUT) != null);
                 await().atMost(TIMEOUT).until(() -> announced.contains("a1"));
             }

@@ -29,7 +29,7 @@ import reactor.core.scheduler.Schedulers;
  */
 class RedisDebugConsoleTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private RedisServer redis;

@@ -24,7 +24,7 @@ import reactor.test.StepVerifier;
  */
 class RedisChannelStateTimeoutTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void aTimeoutIsATimeoutWhoseJoinMayStillBeRecordedAndAnOutageIsNot() {

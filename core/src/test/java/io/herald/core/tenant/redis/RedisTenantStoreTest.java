@@ -75,7 +75,7 @@ class RedisTenantStoreTest extends TenantStoreContractTest {
                     .verify(TIMEOUT);
             own.restart();
             // Fail closed: after the loss nobody is found (no sign-in, no apps), until created again.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> store.findById("acme").hasElement().block(TIMEOUT) == Boolean.FALSE);
             StepVerifier.create(store.findByUsername("alice")).expectComplete().verify(TIMEOUT);
         }

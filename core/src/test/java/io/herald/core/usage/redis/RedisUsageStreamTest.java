@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The usage stream on a real {@code redis-server}: read once by the group, pending until acknowledged, reclaimable. */
 class RedisUsageStreamTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static RedisServer redis;
 
     @BeforeAll
