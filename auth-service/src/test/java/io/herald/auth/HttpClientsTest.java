@@ -79,16 +79,16 @@ class HttpClientsTest {
         String userData = "{\"id\":\"u\"}";
 
         StepVerifier.create(verifier.authorizeChannel(APP, "1.1", "private-a", good, null))
-                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(5));
+                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(30));
         StepVerifier.create(verifier.authorizeChannel(APP, "1.2", "private-a", good, null))
                 .assertNext(verdict -> assertThat(verdict.ok()).isFalse())
-                .expectComplete().verify(Duration.ofSeconds(5));
+                .expectComplete().verify(Duration.ofSeconds(30));
         StepVerifier.create(verifier.authenticateUser(APP, "1.1", userData,
                 ChannelSignatures.token(KEY, SECRET, ChannelSignatures.userStringToSign("1.1", userData))))
-                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(5));
+                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(30));
         StepVerifier.create(verifier.authorizeChannel("unknown", "1.1", "private-a", good, null))
                 .assertNext(verdict -> assertThat(verdict.reason()).contains("Unknown app"))
-                .expectComplete().verify(Duration.ofSeconds(5));
+                .expectComplete().verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -100,7 +100,7 @@ class HttpClientsTest {
         StepVerifier.create(verifier.authorizeChannel(APP, "1.1", "private-a", KEY + ":00", null))
                 .expectErrorSatisfies(ex -> assertThat(ex).isInstanceOf(AuthUnavailableException.class)
                         .hasMessageContaining("internal token").hasMessageNotContaining("not-the-internal-token"))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -109,8 +109,8 @@ class HttpClientsTest {
         HttpAppStore store = new HttpAppStore(client(URI.create(AuthServiceRunner.baseUrl(context)), INTERNAL_TOKEN));
         cache = new CachingAppStore(store, Duration.ofMinutes(10), Clock.systemUTC());
 
-        App byKey = cache.findByKey(KEY).block(Duration.ofSeconds(5));
-        App byId = store.findById(APP).block(Duration.ofSeconds(5));
+        App byKey = cache.findByKey(KEY).block(Duration.ofSeconds(30));
+        App byId = store.findById(APP).block(Duration.ofSeconds(30));
         for (App app : List.of(byKey, byId)) {
             assertThat(app.id()).isEqualTo(APP);
             assertThat(app.secret()).isEmpty();
@@ -123,7 +123,7 @@ class HttpClientsTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             AuthServiceRunner.client(context).post().uri("/admin/apps/" + APP + "/disable")
                     .header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_TOKEN).exchange().expectStatus().isOk();
-            assertThat(cache.findByKey(KEY).block(Duration.ofSeconds(5)).enabled()).isFalse();
+            assertThat(cache.findByKey(KEY).block(Duration.ofSeconds(30)).enabled()).isFalse();
         });
     }
 
@@ -151,15 +151,15 @@ class HttpClientsTest {
         startAuthService();
         URI url = URI.create(AuthServiceRunner.baseUrl(context));
         reactor.test.StepVerifier.create(client(url, INTERNAL_TOKEN).probe()).expectComplete()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         reactor.test.StepVerifier.create(client(url, "wrong-token").probe())
                 .expectErrorSatisfies(ex -> assertThat(ex).isInstanceOf(AuthUnavailableException.class)
                         .hasMessageContaining("start-up check").hasMessageContaining("internal token"))
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
         context.close();
         reactor.test.StepVerifier.create(client(url, INTERNAL_TOKEN).probe())
                 .expectError(AuthUnavailableException.class)
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test
@@ -191,7 +191,7 @@ class HttpClientsTest {
         String good = ChannelSignatures.token(KEY, SECRET, ChannelSignatures.channelStringToSign("1.1", "private-a",
                 null));
         StepVerifier.create(verifier.authorizeChannel(APP, "1.1", "private-a", good, null))
-                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(5));
+                .expectNext(AuthVerifier.Verdict.OK).expectComplete().verify(Duration.ofSeconds(30));
 
         context.close();
         context = null;
@@ -203,12 +203,12 @@ class HttpClientsTest {
                 .collectList()
                 .as(StepVerifier::create)
                 .assertNext(results -> assertThat(results).containsOnly("unavailable"))
-                .expectComplete().verify(Duration.ofSeconds(10));
+                .expectComplete().verify(Duration.ofSeconds(30));
 
         assertThat(client.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         StepVerifier.create(new HttpAppStore(client).findByKey(KEY))
                 .expectErrorSatisfies(ex -> assertThat(ex).isInstanceOf(AuthUnavailableException.class)
                         .hasMessageContaining("circuit open").hasCauseInstanceOf(CallNotPermittedException.class))
-                .verify(Duration.ofSeconds(5));
+                .verify(Duration.ofSeconds(30));
     }
 }

@@ -44,7 +44,7 @@ class AppChangesTest extends EdgeAppTestSupport {
             client.next("pusher_internal:subscription_succeeded");
             client.send(clientEvent(channel, 0));
 
-            server.bean(AppRegistry.class).update(APP, app -> withClientEventRate(app, 1)).block(Duration.ofSeconds(5));
+            server.bean(AppRegistry.class).update(APP, app -> withClientEventRate(app, 1)).block(Duration.ofSeconds(30));
             ConnectionRegistry registry = server.bean(ConnectionRegistry.class);
             await().atMost(Duration.ofSeconds(30)).until(() -> registry.connections().stream()
                     .anyMatch(c -> c.socketId().equals(socket) && c.app().limits().maxClientEventsPerSecond() == 1));

@@ -55,7 +55,7 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
 
     void publish(String channel, String event, String data) {
         server.bean(Broker.class).publish(new Envelope(new ChannelKey(APP, channel), "m-" + System.nanoTime(), null,
-                PusherCodec.channelEvent(event, channel, data, null))).block(Duration.ofSeconds(5));
+                PusherCodec.channelEvent(event, channel, data, null))).block(Duration.ofSeconds(30));
     }
 
     static PrivateChannelEventListener privateListener(CompletableFuture<String> subscribed,
@@ -163,9 +163,9 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
         String channel = "private-chat";
         // What earlier tests of this server counted is sent and read away first.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
-            server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(5));
+            server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(30));
             return server.bean(io.herald.core.usage.UsageStream.class).read("test", 100_000, java.time.Duration.ZERO)
-                    .block(java.time.Duration.ofSeconds(5)).stream().noneMatch(e -> e.delta().appId().equals(APP)
+                    .block(java.time.Duration.ofSeconds(30)).stream().noneMatch(e -> e.delta().appId().equals(APP)
                             && e.delta().counts().get(io.herald.core.usage.UsageQuantity.CLIENT_EVENTS)
                                     + e.delta().counts().get(io.herald.core.usage.UsageQuantity.MESSAGES_DELIVERED) > 0);
         });
@@ -190,9 +190,9 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
             // both, and the app's subscription_count events (their number depends on timing), so at least 3.
             long[] counted = new long[2];
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
-                server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(5));
+                server.bean(io.herald.core.usage.UsageFlusher.class).flush().block(java.time.Duration.ofSeconds(30));
                 for (var entry : server.bean(io.herald.core.usage.UsageStream.class)
-                        .read("test", 1000, java.time.Duration.ZERO).block(java.time.Duration.ofSeconds(5))) {
+                        .read("test", 1000, java.time.Duration.ZERO).block(java.time.Duration.ofSeconds(30))) {
                     if (entry.delta().appId().equals(APP)) {
                         counted[0] += entry.delta().counts().get(io.herald.core.usage.UsageQuantity.CLIENT_EVENTS);
                         counted[1] += entry.delta().counts().get(io.herald.core.usage.UsageQuantity.MESSAGES_DELIVERED);
@@ -240,7 +240,7 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
         }
         byte[] cached = PusherCodec.channelEvent("price", "cache-prices", "{\"eur\":3}", null);
         server.bean(ChannelCache.class).store(new ChannelKey(EdgeTestServer.APP_ID, "cache-prices"), cached,
-                Duration.ofMinutes(30)).block(Duration.ofSeconds(5));
+                Duration.ofMinutes(30)).block(Duration.ofSeconds(30));
         try (RawClient second = RawClient.connect(server.appUrl())) {
             second.established();
             second.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"cache-prices\"}}");
@@ -277,7 +277,7 @@ class ChannelFeaturesTest extends EdgeAppTestSupport {
             assertThat(personal.peek().getData()).isEqualTo("{\"hello\":\"u-42\"}");
 
             server.bean(Broker.class).publish(Envelope.terminateUser(new ChannelKey(APP, channel), "t-1"))
-                    .block(Duration.ofSeconds(5));
+                    .block(Duration.ofSeconds(30));
             user.disconnected.get(15, TimeUnit.SECONDS);
             assertThat(FeatureClient.next(user.errors)).startsWith("4009");
         }

@@ -58,7 +58,7 @@ class DeadNodeAnnouncementsTest {
             lookupsFail.set(true);
             // A node that recorded a member once and then died: no heartbeat after its join.
             server.bean(ChannelState.class).join(key, "dead-" + UUID.randomUUID(), "1.2",
-                    new PresenceMember("ghost", null)).block(Duration.ofSeconds(5));
+                    new PresenceMember("ghost", null)).block(Duration.ofSeconds(30));
 
             JsonNode removed = watcher.next("pusher_internal:member_removed");
             assertThat(RawClient.JSON.readTree(removed.get("data").asString()).get("user_id").asString())

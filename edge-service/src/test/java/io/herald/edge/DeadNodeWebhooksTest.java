@@ -53,10 +53,10 @@ class DeadNodeWebhooksTest {
         ChannelKey plain = new ChannelKey(EdgeTestServer.APP_ID, "plain-dead-" + UUID.randomUUID());
         String deadNode = "dead-" + UUID.randomUUID();
         // What a node did before it died: joined, and the app was told (member_added, channel_occupied).
-        state.join(presence, deadNode, "1.1", new PresenceMember("ghost", null)).block(Duration.ofSeconds(5));
-        state.announce(presence, "ghost", true).block(Duration.ofSeconds(5));
-        state.join(plain, deadNode, "1.2", null).block(Duration.ofSeconds(5));
-        state.announce(plain, ChannelState.CHANNEL, true).block(Duration.ofSeconds(5));
+        state.join(presence, deadNode, "1.1", new PresenceMember("ghost", null)).block(Duration.ofSeconds(30));
+        state.announce(presence, "ghost", true).block(Duration.ofSeconds(30));
+        state.join(plain, deadNode, "1.2", null).block(Duration.ofSeconds(30));
+        state.announce(plain, ChannelState.CHANNEL, true).block(Duration.ofSeconds(30));
 
         List<WebhookEvent> queued = awaitQueued(event -> event.type() == WebhookEventType.CHANNEL_VACATED
                 && event.channel().equals(plain.channel()));
@@ -73,7 +73,7 @@ class DeadNodeWebhooksTest {
         List<WebhookEvent> read = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            List<QueuedWebhookEvent> batch = queue.read("test", 100, Duration.ofMillis(200)).block(Duration.ofSeconds(5));
+            List<QueuedWebhookEvent> batch = queue.read("test", 100, Duration.ofMillis(200)).block(Duration.ofSeconds(30));
             if (batch != null) {
                 batch.forEach(queued -> read.add(queued.event()));
             }

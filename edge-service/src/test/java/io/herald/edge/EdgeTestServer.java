@@ -86,7 +86,7 @@ final class EdgeTestServer implements AutoCloseable {
     void publish(String channel, String event, String data, String excludeSocketId) {
         bean(Broker.class).publish(new Envelope(new ChannelKey(APP_ID, channel), UUID.randomUUID().toString(),
                 excludeSocketId, PusherCodec.channelEvent(event, channel, data, null)))
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
     }
 
     /** How many connections ended with {@code code}, as {@code herald.connections.closed} counts them. */

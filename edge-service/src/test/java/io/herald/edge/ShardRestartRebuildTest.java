@@ -101,18 +101,18 @@ class ShardRestartRebuildTest {
     }
 
     static long count(String channel) {
-        return state().subscriptionCount(new ChannelKey(APP, channel)).block(Duration.ofSeconds(5));
+        return state().subscriptionCount(new ChannelKey(APP, channel)).block(Duration.ofSeconds(30));
     }
 
     static Set<String> members(String channel) {
-        return state().members(new ChannelKey(APP, channel)).block(Duration.ofSeconds(5)).stream()
+        return state().members(new ChannelKey(APP, channel)).block(Duration.ofSeconds(30)).stream()
                 .map(PresenceMember::userId).collect(Collectors.toSet());
     }
 
     static List<ChannelSummary> channels() {
         // Internal # channels (online records) are left out of channel queries by publish-service.
         return state().channels(APP, "").filter(c -> !c.channel().startsWith("#")).collectList()
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
     }
 
     @Test
@@ -148,7 +148,7 @@ class ShardRestartRebuildTest {
                     Duration.between(restarted, Instant.now()).toMillis());
             assertThat(channels()).containsExactlyInAnyOrder(new ChannelSummary(room, 2, 2L),
                     new ChannelSummary(news, 1, null));
-            assertThat(state().members(new ChannelKey(APP, room)).block(Duration.ofSeconds(5)))
+            assertThat(state().members(new ChannelKey(APP, room)).block(Duration.ofSeconds(30)))
                     .as("with the user_info they joined with")
                     .contains(new PresenceMember("bob", "{\"name\":\"user bob\"}"));
 

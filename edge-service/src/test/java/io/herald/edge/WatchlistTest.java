@@ -124,7 +124,7 @@ class WatchlistTest extends EdgeAppTestSupport {
         // then stops (as after kill -9): however slow the sign-in, zed is not reaped before.
         ChannelState state = server.bean(ChannelState.class);
         state.join(new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "zed"), "dead-node",
-                "9.9", new ChannelState.PresenceMember("zed", null)).block(java.time.Duration.ofSeconds(5));
+                "9.9", new ChannelState.PresenceMember("zed", null)).block(java.time.Duration.ofSeconds(30));
         Disposable heartbeats = Flux.interval(java.time.Duration.ofMillis(200))
                 .concatMap(tick -> state.heartbeat("dead-node").onErrorComplete()).subscribe();
         try (RawClient watcher = signIn("hal", List.of("zed"))) {

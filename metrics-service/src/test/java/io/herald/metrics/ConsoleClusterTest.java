@@ -75,7 +75,7 @@ class ConsoleClusterTest {
 
         String path = "/dashboard/api/apps/app-a/console";
         assertThat(http.get().uri(path).exchangeToMono(r -> Mono.just(r.statusCode().value()))
-                .block(Duration.ofSeconds(10))).as("no token").isEqualTo(401);
+                .block(Duration.ofSeconds(30))).as("no token").isEqualTo(401);
         assertThat(edge.watched("app-a")).isFalse();
 
         BlockingQueue<ServerSentEvent<String>> received = new LinkedBlockingQueue<>();

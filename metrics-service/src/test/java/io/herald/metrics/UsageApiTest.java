@@ -44,9 +44,9 @@ class UsageApiTest {
         Instant hour = UsageStep.HOUR.bucketOf(Instant.now());
         store.apply(new UsageDelta("n1", 1, "app-a", hour.plusSeconds(5), new UsageCounts(Map.of(
                 UsageQuantity.MESSAGES_PUBLISHED, 2L, UsageQuantity.MESSAGES_DELIVERED, 40L,
-                UsageQuantity.PEAK_CONNECTIONS, 20L)))).block(Duration.ofSeconds(5));
+                UsageQuantity.PEAK_CONNECTIONS, 20L)))).block(Duration.ofSeconds(30));
         store.apply(new UsageDelta("n1", 2, "app-a", hour.plusSeconds(125), new UsageCounts(Map.of(
-                UsageQuantity.MESSAGES_DELIVERED, 10L)))).block(Duration.ofSeconds(5));
+                UsageQuantity.MESSAGES_DELIVERED, 10L)))).block(Duration.ofSeconds(30));
 
         http.get().uri("/usage/apps/app-a?step=minute&from={from}&to={to}", hour, hour.plusSeconds(180))
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN).exchange()

@@ -80,7 +80,7 @@ class SecretRotationTest {
         // rotate-secret as auth-service's admin API does it.
         registry.update(APP, app -> new App(app.id(), app.key(), NEW_SECRET, app.name(), app.enabled(), app.limits(),
                 app.features(), app.webhooks(), app.secret(), clock.instant().plus(GRACE)))
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
         // The change announcement reaches the service's cache.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> trigger(withNewSecret).getHttpStatus() == 200);

@@ -46,12 +46,12 @@ class HttpRateLimiterTest extends RateLimiterContractTest {
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("heraldClock", (Clock) clock))
                 .run("--server.port=0", "--herald.ratelimit.internal-token=" + TOKEN);
         url = URI.create("http://127.0.0.1:" + service.getEnvironment().getProperty("local.server.port"));
-        return new HttpRateLimiter(url, TOKEN, Duration.ofSeconds(2));
+        return new HttpRateLimiter(url, TOKEN, Duration.ofSeconds(30));
     }
 
     @Test
     void aWrongTokenIsRefusedWith401() {
-        RateLimiter wrong = new HttpRateLimiter(url, "not-the-token", Duration.ofSeconds(2));
+        RateLimiter wrong = new HttpRateLimiter(url, "not-the-token", Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> wrong.acquire(Quota.perSecond("app-1", Resource.API_REQUESTS, 1, 1), 1)
                 .block(TIMEOUT))

@@ -231,16 +231,16 @@ class StandaloneConsoleTest {
     @Test
     void onlyAnOperatorMayWatchAndUnknownTypesAreRefused() {
         assertThat(http.get().uri(PATH).exchangeToMono(r -> reactor.core.publisher.Mono.just(r.statusCode().value()))
-                .block(Duration.ofSeconds(10))).isEqualTo(401);
+                .block(Duration.ofSeconds(30))).isEqualTo(401);
         assertThat(http.get().uri(PATH).header(HttpHeaders.AUTHORIZATION, "Bearer wrong")
                 .exchangeToMono(r -> reactor.core.publisher.Mono.just(r.statusCode().value()))
-                .block(Duration.ofSeconds(10))).isEqualTo(401);
+                .block(Duration.ofSeconds(30))).isEqualTo(401);
         assertThat(http.get().uri(PATH + "?types=api_message,nonsense").header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
                 .exchangeToMono(r -> reactor.core.publisher.Mono.just(r.statusCode().value()))
-                .block(Duration.ofSeconds(10))).isEqualTo(400);
+                .block(Duration.ofSeconds(30))).isEqualTo(400);
         assertThat(http.get().uri("/dashboard/api/apps/no-such-app/console")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
                 .exchangeToMono(r -> reactor.core.publisher.Mono.just(r.statusCode().value()))
-                .block(Duration.ofSeconds(10))).isEqualTo(404);
+                .block(Duration.ofSeconds(30))).isEqualTo(404);
     }
 }

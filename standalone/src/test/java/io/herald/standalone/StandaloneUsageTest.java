@@ -52,7 +52,7 @@ class StandaloneUsageTest {
                 UsageStore store = server.context.getBean(UsageStore.class);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     UsageCounts total = store.read("demo-app", Instant.now(), Instant.now().plusSeconds(1),
-                            UsageStep.MINUTE).block(Duration.ofSeconds(5)).total();
+                            UsageStep.MINUTE).block(Duration.ofSeconds(30)).total();
                     // Two events to two channels each: 4 messages; 3 subscribers of one channel: 6 deliveries.
                     assertThat(total.get(UsageQuantity.MESSAGES_PUBLISHED)).isEqualTo(4);
                     assertThat(total.get(UsageQuantity.MESSAGES_DELIVERED)).isEqualTo(6);
@@ -62,7 +62,7 @@ class StandaloneUsageTest {
                     assertThat(total.billableMessages()).isEqualTo(10);
                 });
                 UsageCounts cluster = store.read(UsageStore.CLUSTER, Instant.now(), Instant.now().plusSeconds(1),
-                        UsageStep.DAY).block(Duration.ofSeconds(5)).total();
+                        UsageStep.DAY).block(Duration.ofSeconds(30)).total();
                 assertThat(cluster.get(UsageQuantity.MESSAGES_DELIVERED)).isEqualTo(6);
             }
             finally {

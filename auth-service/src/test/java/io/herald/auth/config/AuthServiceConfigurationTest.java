@@ -44,7 +44,7 @@ class AuthServiceConfigurationTest {
     static boolean claims(AssertableReactiveWebApplicationContext context, String path) {
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get(path));
         return context.getBeansOfType(SecurityWebFilterChain.class).values().stream()
-                .anyMatch(chain -> Boolean.TRUE.equals(chain.matches(exchange).block(Duration.ofSeconds(1))));
+                .anyMatch(chain -> Boolean.TRUE.equals(chain.matches(exchange).block(Duration.ofSeconds(30))));
     }
 
     @Test

@@ -36,7 +36,7 @@ class AppConfigurationTest {
             assertThat(context.getBean(AppStore.class)).isInstanceOf(StaticAppStore.class);
             assertThat(context.getBean(AuthVerifier.class)).isInstanceOf(LocalAuthVerifier.class);
             assertThat(context).doesNotHaveBean(AppRegistry.class);
-            assertThat(context.getBean(AppStore.class).findByKey("key-1").block(Duration.ofSeconds(5)).secret())
+            assertThat(context.getBean(AppStore.class).findByKey("key-1").block(Duration.ofSeconds(30)).secret())
                     .isEqualTo("secret-1");
         });
     }
@@ -53,7 +53,7 @@ class AppConfigurationTest {
                         assertThat(((CachingAppStore) store).delegate()).isInstanceOf(RedisAppStore.class);
                         assertThat(context.getBean(AppRegistry.class)).isInstanceOf(RedisAppStore.class);
                         assertThat(context.getBean(AuthVerifier.class)).isInstanceOf(LocalAuthVerifier.class);
-                        assertThat(context.getBean(AppRegistry.class).findById("app-1").block(Duration.ofSeconds(5))
+                        assertThat(context.getBean(AppRegistry.class).findById("app-1").block(Duration.ofSeconds(30))
                                 .key()).isEqualTo("key-1");
                     });
         }

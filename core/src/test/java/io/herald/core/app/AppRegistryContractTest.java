@@ -19,7 +19,7 @@ import reactor.test.StepVerifier;
 /** What every {@link AppRegistry} adapter guarantees; run against the in-memory and the Redis one. */
 public abstract class AppRegistryContractTest {
 
-    protected static final Duration TIMEOUT = Duration.ofSeconds(5);
+    protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     protected AppRegistry registry;
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** What every {@link RateLimiter} adapter must do; time is a hand-moved clock. */
 public abstract class RateLimiterContractTest {
 
-    protected static final Duration TIMEOUT = Duration.ofSeconds(5);
+    protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     protected TestClock clock;
     protected RateLimiter limiter;

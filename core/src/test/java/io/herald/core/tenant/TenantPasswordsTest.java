@@ -14,19 +14,19 @@ class TenantPasswordsTest {
 
     @Test
     void hashesWithBcryptAndMatchesOnlyTheRightPassword() {
-        String hash = passwords.hash("correct horse").block(Duration.ofSeconds(10));
+        String hash = passwords.hash("correct horse").block(Duration.ofSeconds(30));
         assertThat(hash).startsWith("{bcrypt}$2").doesNotContain("correct horse");
-        assertThat(passwords.matches("correct horse", hash).block(Duration.ofSeconds(10))).isTrue();
-        assertThat(passwords.matches("wrong horse", hash).block(Duration.ofSeconds(10))).isFalse();
-        assertThat(passwords.matches("anything", null).block(Duration.ofSeconds(10))).isFalse();
-        assertThat(passwords.matches("anything", "{bcrypt}not-a-hash").block(Duration.ofSeconds(10))).isFalse();
+        assertThat(passwords.matches("correct horse", hash).block(Duration.ofSeconds(30))).isTrue();
+        assertThat(passwords.matches("wrong horse", hash).block(Duration.ofSeconds(30))).isFalse();
+        assertThat(passwords.matches("anything", null).block(Duration.ofSeconds(30))).isFalse();
+        assertThat(passwords.matches("anything", "{bcrypt}not-a-hash").block(Duration.ofSeconds(30))).isFalse();
     }
 
     @Test
     void neverHashesOnTheCallersEventLoop() {
         // A parallel (non-blocking) thread is where a WebFlux handler runs; BlockHound-style rules apply there.
         String thread = Mono.defer(() -> passwords.hash("correct horse").map(h -> Thread.currentThread().getName()))
-                .subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(10));
+                .subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(30));
         assertThat(thread).contains("boundedElastic");
     }
 

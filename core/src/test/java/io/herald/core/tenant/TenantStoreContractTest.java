@@ -17,7 +17,7 @@ import reactor.test.StepVerifier;
 /** What every {@link TenantStore} adapter guarantees; run against the in-memory and the Redis one. */
 public abstract class TenantStoreContractTest {
 
-    protected static final Duration TIMEOUT = Duration.ofSeconds(5);
+    protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     protected TenantStore store;
 

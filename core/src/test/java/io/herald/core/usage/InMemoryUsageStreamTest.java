@@ -17,11 +17,11 @@ class InMemoryUsageStreamTest {
     @Test
     void aReadWithoutWaitingTakesWhatIsThere() {
         InMemoryUsageStream stream = new InMemoryUsageStream(10);
-        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(5))).isEmpty();
+        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(30))).isEmpty();
         stream.append(List.of(delta(1), delta(2))).block();
-        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(5)))
+        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(30)))
                 .extracting(UsageStream.Entry::delta).containsExactly(delta(1), delta(2));
-        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(5))).isEmpty();
+        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(30))).isEmpty();
     }
 
     @Test
@@ -32,7 +32,7 @@ class InMemoryUsageStreamTest {
         assertThat(read.join()).extracting(UsageStream.Entry::delta).containsExactly(delta(1));
         stream.append(List.of(delta(2), delta(3), delta(4))).block();
         assertThat(stream.dropped()).isEqualTo(1);
-        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(5)))
+        assertThat(stream.read("c", 10, Duration.ZERO).block(Duration.ofSeconds(30)))
                 .extracting(UsageStream.Entry::delta).containsExactly(delta(3), delta(4));
     }
 }

@@ -108,8 +108,8 @@ class SignInTest {
     @AfterEach
     void deleteTenants() {
         TenantStore tenants = context.getBean(TenantStore.class);
-        tenants.delete("acme").block(Duration.ofSeconds(5));
-        tenants.delete("globex").block(Duration.ofSeconds(5));
+        tenants.delete("acme").block(Duration.ofSeconds(30));
+        tenants.delete("globex").block(Duration.ofSeconds(30));
     }
 
     /** All at the end: closing one server mid-class would dispose the Reactor Netty resources the others share. */
@@ -255,13 +255,13 @@ class SignInTest {
         TenantStore tenants = context.getBean(TenantStore.class);
         TenantPasswords passwords = context.getBean(TenantPasswords.class);
         tenants.setPassword("acme", alice, passwords.hash("another-password").block(Duration.ofSeconds(20)))
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
         assertThat(browser.get("/usage/apps/app-a").getStatus().value()).isEqualTo(401);
 
         Browser other = new Browser(port(context));
         other.signIn(bob, BOB_PASSWORD);
         assertThat(other.get("/usage/apps/app-b").getStatus().value()).isEqualTo(200);
-        tenants.removeUser("globex", bob).block(Duration.ofSeconds(5));
+        tenants.removeUser("globex", bob).block(Duration.ofSeconds(30));
         assertThat(other.get("/usage/apps/app-b").getStatus().value()).isEqualTo(401);
     }
 

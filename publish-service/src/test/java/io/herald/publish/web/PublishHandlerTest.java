@@ -96,7 +96,7 @@ class PublishHandlerTest {
 
     @Test
     void publishesThroughTheBrokerAndCountsMessagesAndErrors() {
-        broker.openNode(delivered::add).subscribe(new ChannelKey("a1", "c")).block(Duration.ofSeconds(5));
+        broker.openNode(delivered::add).subscribe(new ChannelKey("a1", "c")).block(Duration.ofSeconds(30));
         SignedRequests api = api(ChannelInfoProvider.none());
 
         api.post("/apps/a1/events", "{\"name\":\"e\",\"channels\":[\"c\",\"other\"],\"data\":\"d\",\"socket_id\":\"1.2\"}")

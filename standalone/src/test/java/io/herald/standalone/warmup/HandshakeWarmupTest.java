@@ -78,7 +78,7 @@ class HandshakeWarmupTest {
                 UsageCounts cluster = null;
                 for (int i = 0; i < 100; i++) {
                     cluster = store.read(UsageStore.CLUSTER, Instant.now(), Instant.now().plusSeconds(1),
-                            UsageStep.DAY).block(Duration.ofSeconds(5)).total();
+                            UsageStep.DAY).block(Duration.ofSeconds(30)).total();
                     if (cluster.get(UsageQuantity.CONNECTIONS_OPENED) > 0) {
                         break;
                     }
@@ -86,7 +86,7 @@ class HandshakeWarmupTest {
                 }
                 assertThat(cluster.get(UsageQuantity.CONNECTIONS_OPENED)).isEqualTo(1);
                 UsageCounts ofWarmup = store.read(id, Instant.now(), Instant.now().plusSeconds(1), UsageStep.DAY)
-                        .block(Duration.ofSeconds(5)).total();
+                        .block(Duration.ofSeconds(30)).total();
                 assertThat(ofWarmup.get(UsageQuantity.CONNECTIONS_OPENED)).isZero();
             }
             MeterRegistry meters = context.getBean(MeterRegistry.class);

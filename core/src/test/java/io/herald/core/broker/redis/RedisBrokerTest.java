@@ -159,7 +159,7 @@ class RedisBrokerTest extends BrokerContractTest {
                             assertThat(((BrokerUnavailableException) ex).shard()).isEqualTo(1);
                             assertThat(ex.getMessage()).contains("shard 1");
                         })
-                        .verify(Duration.ofSeconds(10));
+                        .verify(Duration.ofSeconds(30));
 
                 publish(broker, on0, "still-works");
                 node.awaitMessage(on0, "still-works");

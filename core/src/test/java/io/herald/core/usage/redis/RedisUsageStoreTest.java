@@ -70,7 +70,7 @@ class RedisUsageStoreTest extends UsageStoreContractTest {
     void bucketsExpireAtTheirEndPlusTheirRetentionTotalsNever() {
         Instant now = Instant.now();
         UsageStore store = store();
-        store.apply(delta("n1", 1, "app-a", now, 1, 0, 3)).block(Duration.ofSeconds(5));
+        store.apply(delta("n1", 1, "app-a", now, 1, 0, 3)).block(Duration.ofSeconds(30));
         long minute = UsageStep.MINUTE.bucketOf(now).getEpochSecond();
         long day = UsageStep.DAY.bucketOf(now).getEpochSecond();
         long minuteExpiry = inspection.sync().pexpiretime(prefix + "usage:m:app-a:" + minute);
