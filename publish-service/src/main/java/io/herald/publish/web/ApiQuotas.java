@@ -73,15 +73,17 @@ public final class ApiQuotas {
     /**
      * Admits {@code messages} channel messages of {@code app}, or fails with a 403 (daily quota) or
      * 429 (rate). While this node's leases hold the units (nearly always) it decides synchronously
-     * and returns the empty {@code Mono}: no operator is assembled.
+     * and returns the empty {@code Mono}: no operator is assembled. So the units are taken when
+     * this is called, not when the {@code Mono} is subscribed: call it where it is subscribed at
+     * once (inside the request's {@code flatMap}), as {@link #admitRequest} too.
      */
     public Mono<Void> admitMessages(App app, long messages) {
         if (messages < 1) {
             return Mono.empty();
         }
-        Quotas quotas = quotasOf(app);
-        Quota daily = quotas.daily();
-        Quota rate = quotas.rate();
+        Quotas of = quotasOf(app);
+        Quota daily = of.daily();
+        Quota rate = of.rate();
         if (daily == null || limiter.tryAdmitLocally(daily, messages)) {
             boolean countedToday = daily != null;
             if (rate == null || limiter.tryAdmitLocally(rate, messages)) {
