@@ -70,7 +70,7 @@ trap stop_server EXIT
 wait_http() { # url, seconds
   local i
   for i in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null "$1" && return 0
+    curl -sf -o /dev/null "$1" && return 0
     sleep 0.1
   done
   echo "no answer from $1 after $2 s" >&2; return 1

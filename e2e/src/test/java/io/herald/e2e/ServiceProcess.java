@@ -49,7 +49,9 @@ final class ServiceProcess implements AutoCloseable {
                 // C1 only and the serial collector: tests start many of these on two cores, and
                 // these JVMs live for seconds, so start-up CPU matters more than peak speed.
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString(),
-                "--server.port=" + port));
+                "--server.port=" + port,
+                // no start-up warm-up: it would compete with the tests for the CPU after the port opened
+                "--herald.warmup.enabled=false"));
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // Generous: the suite starts eight of these at once on CI's two cores.

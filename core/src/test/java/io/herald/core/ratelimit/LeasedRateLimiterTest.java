@@ -101,6 +101,34 @@ public class LeasedRateLimiterTest {
     }
 
     @Test
+    void theLocalFastPathTakesOnlyWhatALiveLeaseHoldsAndNeverAsksTheSharedLimiter() {
+        Quota quota = Quota.perSecond("app-1", Resource.PUBLISH_MESSAGES, 1_000, 500);
+        LeasedRateLimiter node = node(shared, 1);
+        // no lease yet: admit() must decide
+        assertThat(node.tryAdmitLocally(quota, 1)).isFalse();
+        assertThat(sharedCalls.get()).isZero();
+
+        // admit() takes 1 + a lease of 100; the fast path then takes exactly those 100
+        assertThat(admitted(node, quota, 1)).isTrue();
+        int fast = 0;
+        while (node.tryAdmitLocally(quota, 1)) {
+            fast++;
+        }
+        assertThat(fast).isEqualTo(100);
+        assertThat(sharedCalls.get()).isEqualTo(1);
+        // all or nothing: a request larger than the rest takes nothing
+        assertThat(admitted(node, quota, 1)).isTrue();
+        assertThat(node.tryAdmitLocally(quota, 101)).isFalse();
+        assertThat(node.tryAdmitLocally(quota, 100)).isTrue();
+
+        // an expired lease is admit()'s to give back, never spent here
+        assertThat(admitted(node, quota, 1)).isTrue();
+        clock.advance(Duration.ofMillis(1_000));
+        assertThat(node.tryAdmitLocally(quota, 1)).isFalse();
+        assertThat(sharedCalls.get()).isEqualTo(3);
+    }
+
+    @Test
     void whatANodeDidNotUseIsGivenBackWhenItsLeaseExpires() {
         Quota quota = Quota.perSecond("app-1", Resource.PUBLISH_MESSAGES, 100, 20);
         LeasedRateLimiter node = node(shared, 1);

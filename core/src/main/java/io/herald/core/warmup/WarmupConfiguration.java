@@ -1,4 +1,4 @@
-package io.herald.standalone.warmup;
+package io.herald.core.warmup;
 
 import io.herald.core.app.AppStore;
 import io.herald.core.metrics.HeraldMeters;
@@ -18,8 +18,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
- * The start-up warm-up ({@link HandshakeWarmup}), on with the edge role unless
- * {@code herald.warmup.enabled=false}.
+ * The start-up warm-up ({@link StartupWarmup}), on with the edge or the publish role unless
+ * {@code herald.warmup.enabled=false}; each role's module declares the {@link WarmupTask} of the
+ * path it serves ({@code edge.warmup}, {@code publish.warmup}), so a standalone server warms both
+ * and a cluster node what it serves.
  *
  * <p>Keeps the internal {@link WarmupApp} out of sight: the {@code appStore} bean is wrapped so
  * that it knows the app only while the warm-up runs, meters tagged with its id are denied, and
@@ -28,9 +30,13 @@ import org.springframework.core.annotation.Order;
  */
 @AutoConfiguration
 @AutoConfigureOrder(Ordered.LOWEST_PRECEDENCE)
-@ConditionalOnExpression("${herald.edge.enabled:false} and ${herald.warmup.enabled:true}")
+@ConditionalOnExpression(WarmupConfiguration.ENABLED)
 @EnableConfigurationProperties(WarmupProperties.class)
 public class WarmupConfiguration {
+
+    /** When the warm-up runs: with a role that serves clients, unless turned off. */
+    public static final String ENABLED = "(${herald.edge.enabled:false} or ${herald.publish.enabled:false}) "
+            + "and ${herald.warmup.enabled:true}";
 
     /** The bean that is wrapped: the {@code @Primary} app store every role looks apps up in. */
     static final String APP_STORE_BEAN = "appStore";
@@ -66,7 +72,7 @@ public class WarmupConfiguration {
     }
 
     @Bean
-    HandshakeWarmup handshakeWarmup(WarmupApp app, WarmupProperties properties) {
-        return new HandshakeWarmup(app, properties);
+    StartupWarmup startupWarmup(WarmupApp app, ObjectProvider<WarmupTask> tasks, WarmupProperties properties) {
+        return new StartupWarmup(app, tasks.orderedStream().toList(), properties);
     }
 }

@@ -1,4 +1,4 @@
-package io.herald.standalone.warmup;
+package io.herald.core.warmup;
 
 import io.herald.core.usage.UsageQuantity;
 import io.herald.core.usage.UsageSink;
