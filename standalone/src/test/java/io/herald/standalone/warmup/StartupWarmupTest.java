@@ -113,7 +113,7 @@ class StartupWarmupTest {
     }
 
     private static UsageCounts total(UsageStore store, String app) {
-        return store.read(app, Instant.now(), Instant.now().plusSeconds(1), UsageStep.DAY).block(Duration.ofSeconds(5))
+        return store.read(app, Instant.now(), Instant.now().plusSeconds(1), UsageStep.DAY).block(Duration.ofSeconds(30))
                 .total();
     }
 
