@@ -67,6 +67,22 @@ public final class ApiErrorResponses implements HandlerFilterFunction<ServerResp
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, Throwable ex) {
+        Answer answer = answer(request.method().name(), request.requestPath().value(), ex);
+        ServerResponse.BodyBuilder response = ServerResponse.status(answer.status())
+                .contentType(MediaType.APPLICATION_JSON);
+        if (answer.retryAfterSeconds() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(answer.retryAfterSeconds()));
+        }
+        return response.bodyValue(answer.body());
+    }
+
+    /**
+     * The answer to a request of {@code method} on {@code path} that failed with {@code ex}: what
+     * {@link #filter} responds with, for a server layer below Spring's (the HTTP API's Reactor Netty
+     * route), which must answer exactly as the filter does. Logs and reports the status as the filter
+     * does; the caller writes the answer as {@code application/json}.
+     */
+    public Answer answer(String method, String path, Throwable ex) {
         int status;
         String message;
         Long retryAfterSeconds = null;
@@ -102,18 +118,28 @@ public final class ApiErrorResponses implements HandlerFilterFunction<ServerResp
         else {
             status = 500;
             message = "Internal server error";
-            log.error("Unexpected failure handling {} {}", request.method().name(), request.requestPath().value(), ex);
+            log.error("Unexpected failure handling {} {}", method, path, ex);
         }
         if (status != 500) {
             // Debug only: bad requests are the caller's news; outages are logged where they are seen.
-            log.debug("{} {} answered {}: {}", request.method().name(), request.requestPath().value(), status, message);
+            log.debug("{} {} answered {}: {}", method, path, status, message);
         }
         onStatus.accept(status);
-        ServerResponse.BodyBuilder response = ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON);
-        if (retryAfterSeconds != null) {
-            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
+        return new Answer(status, body(message, status), retryAfterSeconds);
+    }
+
+    /**
+     * A failed request's answer.
+     *
+     * @param status the HTTP status
+     * @param body the JSON error body ({@link #body})
+     * @param retryAfterSeconds the {@code Retry-After} header's value, or {@code null} for none
+     */
+    public record Answer(int status, byte[] body, Long retryAfterSeconds) {
+
+        public Answer {
+            Objects.requireNonNull(body, "body");
         }
-        return response.bodyValue(body(message, status));
     }
 
     /** Whole seconds, rounded up, at least 1: what {@code Retry-After} carries. */

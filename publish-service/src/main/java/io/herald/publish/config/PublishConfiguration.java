@@ -20,6 +20,7 @@ import io.herald.publish.query.ChannelQueryRoutes;
 import io.herald.core.usage.UsageSink;
 import io.herald.publish.web.ApiErrorFilter;
 import io.herald.publish.web.PublishHandler;
+import io.herald.publish.web.PublishNettyRoutes;
 import io.herald.publish.user.UserRoutes;
 import io.herald.publish.web.PublishRoutes;
 import io.herald.publish.web.ApiQuotas;
@@ -33,9 +34,12 @@ import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -64,6 +68,9 @@ public class PublishConfiguration {
 
     /** The role's switch. */
     public static final String ENABLED = "herald.publish.enabled";
+
+    /** {@code herald.http.observe-pusher-paths} ({@link io.herald.core.web.HttpServerProperties}). */
+    static final String OBSERVE_PUSHER_PATHS = "herald.http.observe-pusher-paths";
 
     /**
      * Refuses to start with {@code herald.auth.url}: this service checks signatures with the apps'
@@ -155,6 +162,24 @@ public class PublishConfiguration {
     @ConditionalOnMissingBean(name = "publishRoutes")
     public RouterFunction<ServerResponse> publishRoutes(PublishHandler handler, ApiErrorFilter publishApiErrorFilter) {
         return PublishRoutes.routes(handler, publishApiErrorFilter);
+    }
+
+    /**
+     * The publish endpoints on a Reactor Netty route below Spring's dispatcher ({@link PublishNettyRoutes}),
+     * in front of {@link #publishRoutes}, which still answer whatever the route does not claim. Off with
+     * {@value #OBSERVE_PUSHER_PATHS}{@code =true}: whoever asks for Spring's {@code http.server.requests}
+     * on the Pusher paths gets them through WebFlux, where that observation is made.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(NettyRouteProvider.class)
+    @ConditionalOnBooleanProperty(name = OBSERVE_PUSHER_PATHS, havingValue = false, matchIfMissing = true)
+    static class PublishNettyRouteConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "publishNettyRoutes")
+        public PublishNettyRoutes publishNettyRoutes(PublishHandler handler, ApiErrorFilter publishApiErrorFilter) {
+            return new PublishNettyRoutes(handler, publishApiErrorFilter);
+        }
     }
 
     /** {@code POST /apps/{id}/users/{user_id}/terminate_connections}. */

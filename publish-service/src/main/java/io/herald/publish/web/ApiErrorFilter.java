@@ -42,10 +42,26 @@ public final class ApiErrorFilter implements HandlerFilterFunction<ServerRespons
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
         // Counted once the request is answered, and only if the authenticator accepted it (a known app).
-        return responses.filter(request, next).doFinally(signal -> {
-            if (request.attributes().get(RequestAuthenticator.APP_ATTRIBUTE) instanceof String appId) {
-                meters.apiRequest(appId);
-            }
-        });
+        return responses.filter(request, next).doFinally(signal -> answered(
+                request.attributes().get(RequestAuthenticator.APP_ATTRIBUTE) instanceof String appId ? appId : null));
+    }
+
+    /**
+     * The answer to a failed request on a server layer below Spring's ({@link PublishNettyRoutes}):
+     * the status, body and {@code Retry-After} this filter would respond with, counted alike.
+     */
+    public ApiErrorResponses.Answer answer(String method, String path, Throwable ex) {
+        return responses.answer(method, path, ex);
+    }
+
+    /**
+     * A request was answered (or abandoned by its client); {@code appId} is the app whose signed
+     * request it was ({@link ApiRequest#accepted}), or {@code null} when none was accepted, which
+     * counts nothing.
+     */
+    public void answered(String appId) {
+        if (appId != null) {
+            meters.apiRequest(appId);
+        }
     }
 }

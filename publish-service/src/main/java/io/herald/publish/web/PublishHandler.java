@@ -2,6 +2,7 @@ package io.herald.publish.web;
 
 import io.herald.core.app.App;
 import io.herald.core.error.ApiError;
+import io.herald.core.error.ApiException;
 import io.herald.publish.ChannelCounts;
 import io.herald.publish.ChannelInfoProvider;
 import io.herald.publish.EventPublisher;
@@ -13,6 +14,7 @@ import io.herald.core.protocol.PusherCodec;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -26,11 +28,17 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Success bodies are Pusher's: {@code {}}, or with {@code info} and available counts
  * {@code {"channels":{…}}} (events) and {@code {"batch":[{…},{}]}} (batch events). Failures are
- * signalled as {@link io.herald.core.error.ApiException}s and answered by {@link ApiErrorFilter}.
+ * signalled as {@link ApiException}s and answered by {@link ApiErrorFilter}.
+ *
+ * <p>The logic is written once, against {@link ApiRequest}: the {@code ServerRequest} methods serve
+ * Spring WebFlux's functional routes ({@link PublishRoutes}), the {@code ApiRequest} ones the Reactor
+ * Netty route below Spring's dispatcher ({@link PublishNettyRoutes}).
  */
 public final class PublishHandler {
 
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
+    /** What the official SDKs send, accepted without parsing. */
+    private static final String JSON = MediaType.APPLICATION_JSON_VALUE;
 
     private final RequestAuthenticator authenticator;
     private final EventRequestParser parser;
@@ -47,33 +55,47 @@ public final class PublishHandler {
         this.meters = Objects.requireNonNull(meters, "meters");
     }
 
+    /** {@code POST /apps/{app_id}/events} on Spring WebFlux's functional routes. */
     public Mono<ServerResponse> events(ServerRequest request) {
+        return events(new WebFluxApiRequest(request)).flatMap(PublishHandler::ok);
+    }
+
+    /** {@code POST /apps/{app_id}/batch_events} on Spring WebFlux's functional routes. */
+    public Mono<ServerResponse> batchEvents(ServerRequest request) {
+        return batchEvents(new WebFluxApiRequest(request)).flatMap(PublishHandler::ok);
+    }
+
+    /**
+     * {@code POST /apps/{app_id}/events}, whichever server layer received it: emits the
+     * {@code application/json} body of the 200, or fails with the {@link ApiException} (or other
+     * failure) that {@link ApiErrorFilter} turns into the error answer.
+     */
+    public Mono<byte[]> events(ApiRequest request) {
         long start = System.nanoTime();
         return authenticator.authenticate(request).flatMap(signed -> {
-            requireJson(request);
+            requireJson(request.contentType());
             App app = signed.app();
             PublishEvent event = parser.event(signed.body(), app);
             return authenticator.admitMessages(app, messages(List.of(event)))
                     .then(Mono.defer(() -> publisher.publish(app, List.of(event))))
                     .then(Mono.fromRunnable(() -> meters.latency(app.id(), System.nanoTime() - start)))
                     .then(eventInfo(app, event))
-                    .defaultIfEmpty(EMPTY_OBJECT)
-                    .flatMap(PublishHandler::ok);
+                    .defaultIfEmpty(EMPTY_OBJECT);
         });
     }
 
-    public Mono<ServerResponse> batchEvents(ServerRequest request) {
+    /** {@code POST /apps/{app_id}/batch_events}, whichever server layer received it; as {@link #events(ApiRequest)}. */
+    public Mono<byte[]> batchEvents(ApiRequest request) {
         long start = System.nanoTime();
         return authenticator.authenticate(request).flatMap(signed -> {
-            requireJson(request);
+            requireJson(request.contentType());
             App app = signed.app();
             List<PublishEvent> events = parser.batch(signed.body(), app);
             return authenticator.admitMessages(app, messages(events))
                     .then(Mono.defer(() -> publisher.publish(app, events)))
                     .then(Mono.fromRunnable(() -> meters.latency(app.id(), System.nanoTime() - start)))
                     .then(batchInfo(app, events))
-                    .defaultIfEmpty(EMPTY_OBJECT)
-                    .flatMap(PublishHandler::ok);
+                    .defaultIfEmpty(EMPTY_OBJECT);
         });
     }
 
@@ -88,14 +110,25 @@ public final class PublishHandler {
                 + request.requestPath().value() + "; use POST"));
     }
 
-    /** Pusher's SDKs send {@code application/json}; a request without a content type is read as JSON too. */
-    private static void requireJson(ServerRequest request) {
-        request.headers().contentType().ifPresent(type -> {
-            if (!MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
-                throw ApiError.UNSUPPORTED_MEDIA_TYPE.exception("Unsupported Content-Type " + type
-                        + "; send the body as application/json");
-            }
-        });
+    /**
+     * Pusher's SDKs send {@code application/json}; a request without a content type is read as JSON
+     * too. A content type that is not one at all is refused like any other non-JSON type.
+     */
+    private static void requireJson(String contentType) {
+        if (contentType == null || JSON.equalsIgnoreCase(contentType)) {
+            return;
+        }
+        MediaType type;
+        try {
+            type = MediaType.parseMediaType(contentType);
+        }
+        catch (InvalidMediaTypeException ex) {
+            type = null;
+        }
+        if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+            throw ApiError.UNSUPPORTED_MEDIA_TYPE.exception("Unsupported Content-Type " + contentType
+                    + "; send the body as application/json");
+        }
     }
 
     /** {@code {"channels":{…}}}, or empty when no counts were asked for or none are available. */

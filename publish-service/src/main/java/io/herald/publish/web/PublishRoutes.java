@@ -9,7 +9,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 /**
  * The routes of the Pusher HTTP API served here. Only these paths are claimed, so the routes sit
  * next to the edge's WebSocket endpoint ({@code /app/{key}}) in one server; their errors are
- * answered by {@link ApiErrorFilter}, never by a global handler.
+ * answered by {@link ApiErrorFilter}, never by a global handler. The publishes themselves are
+ * normally taken before Spring by {@link PublishNettyRoutes}; these routes answer them when that
+ * route is off ({@code herald.http.observe-pusher-paths=true}) and answer every request it does not
+ * claim (another method, a path that is not plain).
  */
 public final class PublishRoutes {
 

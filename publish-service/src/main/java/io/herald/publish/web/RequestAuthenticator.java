@@ -8,9 +8,7 @@ import io.herald.core.names.Names;
 import io.herald.core.signature.RequestSignature;
 import java.util.Objects;
 import java.util.OptionalLong;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 
@@ -62,8 +60,18 @@ public final class RequestAuthenticator {
         this.maxRequestBytes = maxRequestBytes;
     }
 
+    /** {@link #authenticate(ApiRequest)} for a request of Spring WebFlux's functional routes. */
     public Mono<SignedRequest> authenticate(ServerRequest request) {
-        String appId = request.pathVariable("app_id");
+        return authenticate(new WebFluxApiRequest(request));
+    }
+
+    /**
+     * Admits {@code request} (the checks above, in order), calling {@link ApiRequest#accepted} once
+     * its signature is good and its app enabled; emits the app and the raw body, or fails with an
+     * {@link ApiException}.
+     */
+    public Mono<SignedRequest> authenticate(ApiRequest request) {
+        String appId = request.appId();
         if (!Names.isValidAppId(appId)) {
             return Mono.error(ApiError.NOT_FOUND.exception("Unknown app: app ids are 1-64 letters, digits, '-' or '_'"));
         }
@@ -83,34 +91,21 @@ public final class RequestAuthenticator {
         return quotas == null ? Mono.empty() : quotas.admitMessages(app, messages);
     }
 
-    private SignedRequest verify(ServerRequest request, App app, byte[] body) {
-        signature.verify(app, request.method().name(), request.requestPath().value(),
-                request.queryParams().toSingleValueMap(), body);
+    private SignedRequest verify(ApiRequest request, App app, byte[] body) {
+        signature.verify(app, request.method(), request.path(), request.queryParams(), body);
         if (!app.enabled()) {
             throw ApiError.FORBIDDEN.exception("App " + app.id() + " is disabled");
         }
-        request.attributes().put(APP_ATTRIBUTE, app.id());
+        request.accepted(app.id());
         return new SignedRequest(app, body);
     }
 
-    private Mono<byte[]> readBody(ServerRequest request) {
-        OptionalLong length = request.headers().contentLength();
+    private Mono<byte[]> readBody(ApiRequest request) {
+        OptionalLong length = request.contentLength();
         if (length.isPresent() && length.getAsLong() > maxRequestBytes) {
             return Mono.error(tooLarge(length.getAsLong()));
         }
-        return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), maxRequestBytes)
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return bytes;
-                    }
-                    finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
-                .defaultIfEmpty(new byte[0])
-                .onErrorMap(DataBufferLimitException.class, ex -> tooLarge(-1));
+        return request.body(maxRequestBytes).onErrorMap(DataBufferLimitException.class, ex -> tooLarge(-1));
     }
 
     private ApiException tooLarge(long length) {

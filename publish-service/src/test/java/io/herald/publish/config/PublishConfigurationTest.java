@@ -7,9 +7,11 @@ import io.herald.core.broker.InMemoryBroker;
 import io.herald.core.signature.RequestSignature;
 import io.herald.publish.ChannelInfoProvider;
 import io.herald.publish.EventPublisher;
+import io.herald.publish.web.PublishNettyRoutes;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,10 +37,19 @@ class PublishConfigurationTest {
             }
             off.run(context -> {
                 assertThat(context).hasNotFailed().doesNotHaveBean(EventPublisher.class)
-                        .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(Broker.class)
+                        .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(NettyRouteProvider.class)
+                        .doesNotHaveBean(Broker.class)
                         .doesNotHaveBean(PublishProperties.class);
             });
         }
+    }
+
+    @Test
+    void thePublishRouteBelowSpringIsOnUnlessThePusherPathsAreToBeObserved() {
+        runner.run(context -> assertThat(context).hasNotFailed().hasSingleBean(NettyRouteProvider.class)
+                .getBean(NettyRouteProvider.class).isInstanceOf(PublishNettyRoutes.class));
+        runner.withPropertyValues("herald.http.observe-pusher-paths=true").run(context -> assertThat(context)
+                .hasNotFailed().doesNotHaveBean(NettyRouteProvider.class).hasBean("publishRoutes"));
     }
 
     @Test
