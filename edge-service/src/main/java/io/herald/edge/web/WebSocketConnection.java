@@ -6,6 +6,8 @@ import io.herald.core.protocol.PusherCodec;
 import io.herald.edge.CloseStatus;
 import io.herald.edge.Inbound;
 import io.herald.edge.PusherSessions;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -40,7 +42,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * (an app never seen, or seen too long ago), the connection is closed with 4100 so that clients
  * retry with back-off. Refusals are counted with their code, accepted connections when they end.
  */
-final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Object>, Subscription {
+final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Object>, Subscription,
+        ChannelFutureListener {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
@@ -49,6 +52,8 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
 
     private static final AtomicIntegerFieldUpdater<WebSocketConnection> ENDED =
             AtomicIntegerFieldUpdater.newUpdater(WebSocketConnection.class, "ended");
+    private static final AtomicIntegerFieldUpdater<WebSocketConnection> COMPLETED =
+            AtomicIntegerFieldUpdater.newUpdater(WebSocketConnection.class, "completed");
 
     private final PusherWebSocketRoute route;
     private final WebsocketInbound in;
@@ -64,6 +69,8 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
     /** Set once: the connection was released (or refused). */
     private volatile int ended;
     private volatile boolean cancelled;
+    /** Set once: Reactor Netty was told the connection is over. */
+    private volatile int completed;
 
     WebSocketConnection(PusherWebSocketRoute route, WebsocketInbound in, WebsocketOutbound out, String key,
             String protocol) {
@@ -166,6 +173,10 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
 
     private void accept(App app) {
         inbound = route.sessions.open(WebSocketTransport.of(in, out), app);
+        // The socket's close ends the connection even when the inbound side never completes:
+        // once a close was sent, Reactor Netty disposes of the inbound without telling its
+        // subscriber, and a client that does not read its close is cut off by the socket alone.
+        in.withConnection(connection -> connection.channel().closeFuture().addListener(this));
         // Fragmented messages are joined, up to the frame limit, as Spring's session did.
         in.aggregateFrames(route.maxFramePayload).receiveObject().subscribe(this);
     }
@@ -181,8 +192,8 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
 
     private void refused(int code) {
         route.sessions.closes().count(code);
-        if (ENDED.compareAndSet(this, 0, 1) && !cancelled) {
-            actual.onComplete();
+        if (ENDED.compareAndSet(this, 0, 1)) {
+            complete();
         }
     }
 
@@ -216,15 +227,32 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
     public void onError(Throwable error) {
         log.debug("Connection {} ended with an error: {}", inbound, error.toString());
         end(error);
-        if (!cancelled) {
-            actual.onComplete();
-        }
+        complete();
     }
 
     @Override
     public void onComplete() {
         end(null);
-        if (!cancelled) {
+        complete();
+    }
+
+    /**
+     * The socket closed. Handled after what the closing event still delivers to the inbound
+     * side: Netty's decoder closes the socket for an oversized frame and only then raises the
+     * error whose code (1009) the close is counted with.
+     */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        future.channel().eventLoop().execute(this::socketClosed);
+    }
+
+    private void socketClosed() {
+        end(null);
+        complete();
+    }
+
+    private void complete() {
+        if (!cancelled && COMPLETED.compareAndSet(this, 0, 1)) {
             actual.onComplete();
         }
     }
