@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.web.reactive.socket.CloseStatus;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One client connection: its identity, its subscriptions and the Pusher logic of what it is
@@ -32,6 +33,14 @@ import org.springframework.web.reactive.socket.CloseStatus;
  */
 public final class EdgeConnection {
 
+    private static final AtomicIntegerFieldUpdater<EdgeConnection> ONLINE_RECORD =
+            AtomicIntegerFieldUpdater.newUpdater(EdgeConnection.class, "onlineRecord");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<EdgeConnection, Set> WATCHED =
+            AtomicReferenceFieldUpdater.newUpdater(EdgeConnection.class, Set.class, "watched");
+    private static final AtomicReferenceFieldUpdater<EdgeConnection, ClientEventLimiter> LIMITER =
+            AtomicReferenceFieldUpdater.newUpdater(EdgeConnection.class, ClientEventLimiter.class, "clientEvents");
+
     private final Transport transport;
     private final LoopWriter writer;
     private final long maxOutboundBytes;
@@ -43,16 +52,24 @@ public final class EdgeConnection {
     boolean flushPending;
     /** On the event loop only: frames written since the last flush (Netty counts only flushed ones). */
     int unflushedFrames;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /**
+     * Sized for the one or two channels most connections have (a table of 2, grown as needed):
+     * the default table of 16 cost 56 bytes more per connection.
+     */
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(1);
     private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
-    private final ClientEventLimiter clientEvents;
+    /** Created at the first client event: most connections send none. */
+    private volatile ClientEventLimiter clientEvents;
     private volatile String userId;
     private volatile boolean authorizedBySubscription;
-    /** {@code #online-} channels of the users this connection watches ({@link Watchlists}). */
-    private final Set<String> watched = ConcurrentHashMap.newKeySet();
-    /** Set while this connection counts towards its user's online state ({@link Watchlists}). */
-    private final java.util.concurrent.atomic.AtomicBoolean onlineRecord = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * {@code #online-} channels of the users this connection watches ({@link Watchlists});
+     * created when first asked for: only signed-in connections with a watchlist use it.
+     */
+    private volatile Set<String> watched;
+    /** 1 while this connection counts towards its user's online state ({@link Watchlists}). */
+    private volatile int onlineRecord;
     private volatile long lastActivityNanos;
     private volatile long pingSentNanos;
     /** No more frames are accepted by {@link #send}. */
@@ -81,7 +98,6 @@ public final class EdgeConnection {
         this.socketId = socketId;
         this.lastActivityNanos = nowNanos;
         this.openedNanos = nowNanos;
-        this.clientEvents = new ClientEventLimiter();
     }
 
     public App app() {
@@ -139,21 +155,26 @@ public final class EdgeConnection {
     }
 
     Set<String> watched() {
-        return watched;
+        Set<String> set = watched;
+        if (set == null) {
+            WATCHED.compareAndSet(this, null, ConcurrentHashMap.newKeySet(1));
+            set = watched;
+        }
+        return set;
     }
 
     void onlineRecorded() {
-        onlineRecord.set(true);
+        onlineRecord = 1;
     }
 
     /** Whether this connection counts towards its user's online state now. */
     boolean hasOnlineRecord() {
-        return onlineRecord.get();
+        return onlineRecord != 0;
     }
 
     /** Whether this connection counted towards its user's online state; clears it (once true, once). */
     boolean takeOnlineRecord() {
-        return onlineRecord.compareAndSet(true, false);
+        return ONLINE_RECORD.compareAndSet(this, 1, 0);
     }
 
     long openedNanos() {
@@ -161,7 +182,12 @@ public final class EdgeConnection {
     }
 
     ClientEventLimiter clientEventLimiter() {
-        return clientEvents;
+        ClientEventLimiter limiter = clientEvents;
+        if (limiter == null) {
+            LIMITER.compareAndSet(this, null, new ClientEventLimiter());
+            limiter = clientEvents;
+        }
+        return limiter;
     }
 
     /** The wire of this connection. */
@@ -341,7 +367,7 @@ public final class EdgeConnection {
         @Override
         protected void run(LoopWriter writer) {
             connection.stopped = true;
-            connection.transport.close(status.getCode(), status.getReason());
+            connection.transport.close(status.code(), status.reason());
         }
     }
 }

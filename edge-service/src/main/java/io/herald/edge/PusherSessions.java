@@ -5,19 +5,12 @@ import io.herald.core.protocol.ClientFrame;
 import io.herald.core.protocol.ProtocolException;
 import io.herald.core.protocol.PusherCodec;
 import io.herald.edge.config.EdgeProperties;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.herald.core.debug.DebugConsole;
 import io.herald.core.debug.DebugEvent;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import reactor.core.publisher.Mono;
 
 /**
  * Runs accepted Pusher connections: announces the socket id, answers pings, handles
@@ -31,9 +24,7 @@ public final class PusherSessions {
     private static final Logger log = LoggerFactory.getLogger(PusherSessions.class);
 
     /** The WebSocket code of a connection that ended without a close frame. */
-    static final int NO_CLOSE_FRAME = 1006;
-    /** Bounds the wait for the client's close status once the connection has ended. */
-    private static final Duration CLOSE_STATUS_WAIT = Duration.ofSeconds(1);
+    public static final int NO_CLOSE_FRAME = 1006;
 
     private final EdgeProperties properties;
     private final ConnectionRegistry registry;
@@ -70,12 +61,13 @@ public final class PusherSessions {
     }
 
     /**
-     * Serves one connection of {@code app} until either side closes it.
+     * Opens one connection of {@code app}: registers it and sends
+     * {@code pusher:connection_established}. The transport then reports the client's frames and
+     * the connection's end to the returned {@link Inbound}.
      *
-     * @param transport writes to the session's connection (inbound frames still come from
-     *        {@code session.receive()})
+     * @param transport writes to the connection
      */
-    public Mono<Void> run(WebSocketSession session, Transport transport, App app) {
+    public Inbound open(Transport transport, App app) {
         EdgeConnection connection = new EdgeConnection(transport, writers.of(transport.eventLoop()), app,
                 socketIds.next(), properties.maxOutboundBytes().toBytes(), properties.maxOutboundMessages(),
                 registry.now(), registry.droppedMessages(app.id()));
@@ -85,50 +77,58 @@ public final class PusherSessions {
             debug.emit(DebugEvent.connectionOpened(app.id(), clock.instant(), connection.socketId()));
         }
         connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));
-
-        AtomicReference<Throwable> inboundError = new AtomicReference<>();
-        Mono<Void> inbound = session.receive()
-                .doOnNext(message -> onFrame(connection, message))
-                .doOnError(inboundError::set)
-                .doFinally(signal -> {
-                    connection.terminate();
-                    release(connection);
-                    // Counted when the inbound side ends: the outbound one may never finish
-                    // flushing to a client that stopped reading (a 4100).
-                    closeStatus(session, connection, inboundError.get()).subscribe(status -> {
-                        registry.closes().count(status.getCode());
-                        if (debug.watched(connection.appId())) {
-                            debug.emit(DebugEvent.connectionClosed(connection.appId(), clock.instant(),
-                                    connection.socketId(), status.getCode(), status.getReason()));
-                        }
-                    });
-                })
-                .then();
-        // Outbound frames are written by the transport directly; the session is served until its inbound side ends.
-        return inbound.onErrorResume(ex -> {
-            log.debug("Connection {} ended with an error: {}", connection, ex.toString());
-            return Mono.empty();
-        });
+        return new Served(this, connection);
     }
 
-    /**
-     * The close status (code, reason) a connection ended with: the server's when it closed it, the one a broken frame
-     * called for (1009 for a frame over the limit), else the client's close frame, or 1006 when
-     * the connection ended without one.
-     */
-    private static Mono<CloseStatus> closeStatus(WebSocketSession session, EdgeConnection connection,
-            Throwable inboundError) {
-        if (connection.closeStatus() != null) {
-            return Mono.just(connection.closeStatus());
+    /** The {@link Inbound} of one open connection: the only per-connection object besides the connection. */
+    private static final class Served implements Inbound {
+
+        private final PusherSessions sessions;
+        private final EdgeConnection connection;
+
+        Served(PusherSessions sessions, EdgeConnection connection) {
+            this.sessions = sessions;
+            this.connection = connection;
         }
-        if (inboundError instanceof CorruptedWebSocketFrameException corrupted) {
-            return Mono.just(new CloseStatus(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()));
+
+        @Override
+        public void text(String frame) {
+            sessions.onText(connection, frame);
         }
-        // Known once the inbound side has ended, which it has here; the timeout only guards the count.
-        return session.closeStatus()
-                .timeout(CLOSE_STATUS_WAIT, Mono.empty())
-                .onErrorResume(ex -> Mono.empty())
-                .defaultIfEmpty(new CloseStatus(NO_CLOSE_FRAME));
+
+        @Override
+        public void binary() {
+            connection.touch(sessions.registry.now());
+            connection.send(PusherCodec.error(null, "Binary WebSocket frames are not supported; send JSON text"));
+        }
+
+        @Override
+        public void pong() {
+            connection.touch(sessions.registry.now());
+        }
+
+        @Override
+        public void ended() {
+            connection.terminate();
+            sessions.release(connection);
+        }
+
+        /** Counted when the inbound side ends: the outbound one may never finish flushing to a client that stopped reading (a 4100). */
+        @Override
+        public void closed(int code, String reason) {
+            CloseStatus server = connection.closeStatus();
+            CloseStatus status = server != null ? server : new CloseStatus(code, reason);
+            sessions.registry.closes().count(status.code());
+            if (sessions.debug.watched(connection.appId())) {
+                sessions.debug.emit(DebugEvent.connectionClosed(connection.appId(), sessions.clock.instant(),
+                        connection.socketId(), status.code(), status.reason()));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return connection.toString();
+        }
     }
 
     private void release(EdgeConnection connection) {
@@ -138,17 +138,11 @@ public final class PusherSessions {
         log.debug("Connection closed: app {} socket {}", connection.appId(), connection.socketId());
     }
 
-    private void onFrame(EdgeConnection connection, WebSocketMessage message) {
+    private void onText(EdgeConnection connection, String text) {
         connection.touch(registry.now());
-        if (message.getType() != WebSocketMessage.Type.TEXT) {
-            if (message.getType() == WebSocketMessage.Type.BINARY) {
-                connection.send(PusherCodec.error(null, "Binary WebSocket frames are not supported; send JSON text"));
-            }
-            return;
-        }
         ClientFrame frame;
         try {
-            frame = PusherCodec.decode(message.getPayloadAsText());
+            frame = PusherCodec.decode(text);
         }
         catch (ProtocolException ex) {
             connection.send(PusherCodec.error(null, ex.getMessage()));

@@ -55,7 +55,7 @@ class EdgeLimitsTest {
             OutputStream out = stalled.getOutputStream();
             handshake(stalled, out);
             writeMaskedText(out, "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"firehose\"}}");
-            await().atMost(Duration.ofSeconds(30)).until(() -> server.bean(LocalFanout.class).localSubscribers(
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.bean(LocalFanout.class).localSubscribers(
                     new io.herald.core.broker.ChannelKey(EdgeTestServer.APP_ID, "firehose")) == 2);
             int before = registry.size();
             double overCapacityBefore = server.closed(4100);
@@ -68,7 +68,7 @@ class EdgeLimitsTest {
                     healthy.frames.clear();
                 }
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> registry.size() == before - 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.size() == before - 1);
             Counter dropped = server.bean(MeterRegistry.class).find(HeraldMeters.MESSAGES_DROPPED.meterName())
                     .tag(HeraldMeters.APP_ID, EdgeTestServer.APP_ID).counter();
             assertThat(dropped).as("herald.messages.dropped is registered").isNotNull();

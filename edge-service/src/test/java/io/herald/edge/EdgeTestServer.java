@@ -86,7 +86,7 @@ final class EdgeTestServer implements AutoCloseable {
     void publish(String channel, String event, String data, String excludeSocketId) {
         bean(Broker.class).publish(new Envelope(new ChannelKey(APP_ID, channel), UUID.randomUUID().toString(),
                 excludeSocketId, PusherCodec.channelEvent(event, channel, data, null)))
-                .block(Duration.ofSeconds(30));
+                .block(Duration.ofSeconds(5));
     }
 
     /** How many connections ended with {@code code}, as {@code herald.connections.closed} counts them. */
@@ -101,12 +101,12 @@ final class EdgeTestServer implements AutoCloseable {
      * tests' connections may also end with at the same time (1000, 1006).
      */
     void awaitClosedAfter(int code, double before) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> closed(code) > before);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> closed(code) > before);
     }
 
     /** Waits until {@link #closed} of {@code code} reaches {@code expected}; fails if it does not, or overshoots. */
     void awaitClosed(int code, double expected) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> closed(code) >= expected);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> closed(code) >= expected);
         org.assertj.core.api.Assertions.assertThat(closed(code)).as("connections closed with %d", code)
                 .isEqualTo(expected);
     }

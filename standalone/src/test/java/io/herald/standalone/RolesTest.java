@@ -24,7 +24,7 @@ import io.herald.core.app.CachingAppStore;
 import io.herald.core.broker.Broker;
 import io.herald.edge.EdgeServiceApplication;
 import io.herald.edge.config.EdgeConfiguration;
-import io.herald.edge.web.PusherWebSocketHandler;
+import io.herald.edge.web.PusherWebSocketRoute;
 import io.herald.publish.EventPublisher;
 import io.herald.publish.PublishServiceApplication;
 import io.herald.publish.config.PublishConfiguration;
@@ -65,7 +65,7 @@ class RolesTest {
     @Test
     void nothingSwitchedOnNothingRuns() {
         everyRole.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Broker.class)
-                .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(PusherWebSocketHandler.class)
+                .doesNotHaveBean(RouterFunction.class).doesNotHaveBean(PusherWebSocketRoute.class)
                 .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(ReactiveUserDetailsService.class)
                 .doesNotHaveBean(LeaseHandler.class).doesNotHaveBean(UsageAggregator.class));
     }
@@ -75,7 +75,7 @@ class RolesTest {
         with(everyRole, RateLimitServiceApplication.defaultProperties())
                 .withPropertyValues("herald.ratelimit.internal-token=" + INTERNAL_TOKEN)
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(LeaseHandler.class)
-                        .hasBean("leaseRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                        .hasBean("leaseRoutes").doesNotHaveBean(PusherWebSocketRoute.class)
                         .doesNotHaveBean(EventPublisher.class).doesNotHaveBean(AdminHandler.class));
     }
 
@@ -92,7 +92,7 @@ class RolesTest {
     @Test
     void theEdgeServiceRunsTheEdgeOnly() {
         with(everyRole, EdgeServiceApplication.DEFAULTS).run(context -> assertThat(context).hasNotFailed()
-                .hasSingleBean(PusherWebSocketHandler.class).doesNotHaveBean(EventPublisher.class)
+                .hasSingleBean(PusherWebSocketRoute.class).doesNotHaveBean(EventPublisher.class)
                 .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(AdminHandler.class)
                 .doesNotHaveBean(RouterFunction.class).hasBean("heraldSecuresNothing")
                 .doesNotHaveBean(UsageAggregator.class).hasSingleBean(UsageCounter.class));
@@ -102,7 +102,7 @@ class RolesTest {
     void thePublishServiceRunsThePublishApiAndTheDispatcher() {
         with(everyRole, PublishServiceApplication.defaultProperties()).run(context -> assertThat(context)
                 .hasNotFailed().hasSingleBean(EventPublisher.class).hasSingleBean(WebhookDispatcher.class)
-                .hasBean("publishRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                .hasBean("publishRoutes").doesNotHaveBean(PusherWebSocketRoute.class)
                 .doesNotHaveBean(AdminHandler.class).hasBean("heraldSecuresNothing"));
     }
 
@@ -112,7 +112,7 @@ class RolesTest {
                 .withPropertyValues("herald.auth.admin-token=" + ADMIN_TOKEN,
                         "herald.auth.internal-token=" + INTERNAL_TOKEN)
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(AdminHandler.class)
-                        .hasBean("authRoutes").doesNotHaveBean(PusherWebSocketHandler.class)
+                        .hasBean("authRoutes").doesNotHaveBean(PusherWebSocketRoute.class)
                         .doesNotHaveBean(EventPublisher.class).doesNotHaveBean(WebhookDispatcher.class)
                         .doesNotHaveBean("heraldSecuresNothing"));
     }
@@ -121,7 +121,7 @@ class RolesTest {
     void metricsServiceRunsTheMetricsRoleOnly() {
         with(everyRole, MetricsServiceApplication.defaultProperties()).run(context -> assertThat(context)
                 .hasNotFailed().hasSingleBean(UsageAggregator.class).hasSingleBean(UsageStore.class)
-                .doesNotHaveBean(PusherWebSocketHandler.class).doesNotHaveBean(EventPublisher.class)
+                .doesNotHaveBean(PusherWebSocketRoute.class).doesNotHaveBean(EventPublisher.class)
                 .doesNotHaveBean(WebhookDispatcher.class).doesNotHaveBean(AdminHandler.class));
     }
 
@@ -136,7 +136,7 @@ class RolesTest {
     void everyRoleOnSharesOneBrokerAndOneAppStore() {
         everyRole.withPropertyValues("herald.edge.enabled=true", "herald.publish.enabled=true", "herald.metrics.enabled=true",
                 "herald.auth.enabled=true", "herald.auth.admin-token=" + ADMIN_TOKEN).run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(PusherWebSocketHandler.class)
+                    assertThat(context).hasNotFailed().hasSingleBean(PusherWebSocketRoute.class)
                             .hasSingleBean(EventPublisher.class).hasSingleBean(WebhookDispatcher.class)
                             .hasSingleBean(AdminHandler.class).hasSingleBean(Broker.class)
                             .hasSingleBean(AppRegistry.class).hasSingleBean(UsageAggregator.class)

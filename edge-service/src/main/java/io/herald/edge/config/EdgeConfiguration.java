@@ -28,12 +28,10 @@ import io.herald.edge.UserSignin;
 import io.herald.edge.Watchlists;
 import io.herald.edge.LocalFanout;
 import io.herald.edge.PusherSessions;
-import io.herald.edge.web.PusherWebSocketHandler;
-import io.herald.edge.web.WrongPathWebSocketFilter;
+import io.herald.edge.web.PusherWebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -42,14 +40,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.config.WebFluxConfigurer;
-import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
-import org.springframework.web.reactive.socket.server.WebSocketService;
-import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * The edge role: the Pusher WebSocket endpoint at {@code /app/{key}} and this node's local
@@ -66,9 +57,6 @@ public class EdgeConfiguration {
 
     /** The role's switch. */
     public static final String ENABLED = "herald.edge.enabled";
-
-    /** Runs before the routers (-1) so {@code /app/{key}} is always the WebSocket endpoint. */
-    private static final int HANDLER_MAPPING_ORDER = -2;
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -185,43 +173,18 @@ public class EdgeConfiguration {
                 stateProperties.epochCheckInterval(), Schedulers.parallel(), System::nanoTime);
     }
 
+    /**
+     * The WebSocket endpoint {@code /app/{key}}, as a Reactor Netty route below Spring's
+     * dispatcher (Spring Boot applies every {@link org.springframework.boot.reactor.netty.NettyRouteProvider}
+     * bean to its server), with the inbound frame size limit.
+     */
     @Bean
     @ConditionalOnMissingBean
-    public PusherWebSocketHandler pusherWebSocketHandler(AppStore apps, PusherSessions sessions,
+    public PusherWebSocketRoute pusherWebSocketRoute(AppStore apps, PusherSessions sessions,
             EdgeProperties properties, ConnectionQuota connectionQuota) {
-        return new PusherWebSocketHandler(apps, sessions, properties.minProtocol(), properties.maxProtocol(),
-                connectionQuota);
-    }
-
-    @Bean
-    public HandlerMapping pusherWebSocketMapping(PusherWebSocketHandler handler) {
-        return new SimpleUrlHandlerMapping(Map.of(PusherWebSocketHandler.PATH_PREFIX + "*", handler),
-                HANDLER_MAPPING_ORDER);
-    }
-
-    /** The WebSocket handshake, with the inbound frame size limit. */
-    @Bean
-    @ConditionalOnMissingBean(WebSocketService.class)
-    public HandshakeWebSocketService heraldWebSocketService(EdgeProperties properties) {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, properties.maxFrameSize().toBytes());
-        return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
-    }
-
-    @Bean
-    public WebFluxConfigurer heraldWebSocketServiceConfigurer(WebSocketService webSocketService) {
-        return new WebFluxConfigurer() {
-            @Override
-            public WebSocketService getWebSocketService() {
-                return webSocketService;
-            }
-        };
-    }
-
-    @Bean
-    public WrongPathWebSocketFilter wrongPathWebSocketFilter(WebSocketService webSocketService,
-            ConnectionRegistry registry) {
-        return new WrongPathWebSocketFilter(webSocketService, registry.closes());
+        return new PusherWebSocketRoute(apps, sessions, properties.minProtocol(), properties.maxProtocol(),
+                connectionQuota, maxFrame);
     }
 
     /**

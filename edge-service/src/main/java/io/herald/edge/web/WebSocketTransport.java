@@ -10,34 +10,31 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.util.concurrent.EventExecutor;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
-import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * The WebSocket {@link Transport}: writes the frames to the Netty channel under Spring's Reactor
- * Netty WebSocket session directly, not through {@code session.send(Publisher)}.
+ * The WebSocket {@link Transport}: writes the frames to the Netty channel of a connection
+ * upgraded by Reactor Netty ({@link PusherWebSocketRoute}) directly, not through
+ * {@code WebsocketOutbound.send(Publisher)}.
  *
  * <p>Why directly: the shared {@link OutboundFrame#webSocketFrame()} is the whole WebSocket frame
  * (header included), so each subscriber costs one buffer duplicate and one {@code write} with
  * the channel's void promise, made from the frame encoder's context so it skips the encoder
  * (which would pass it on untouched anyway: {@code WebSocket08FrameEncoder} only encodes
  * {@code WebSocketFrame}s, any other message goes on as it is). No Reactor sink, no {@code WebSocketMessage} or {@code DataBuffer} wrapper and no
- * header encoding per subscriber. Inbound frames still arrive through {@code session.receive()},
- * and closes go through {@code session.close}, so Reactor Netty's close handshake is unchanged.
+ * header encoding per subscriber. Inbound frames arrive through Reactor Netty's inbound
+ * ({@link WebSocketConnection}), and closes go through {@code WebsocketOutbound.sendClose}, so
+ * Reactor Netty's close handshake is unchanged.
  *
  * <p>Pre-framed bytes are valid only without a WebSocket extension that rewrites frames:
- * Herald's server does not offer permessage-deflate (Spring's Reactor Netty upgrade keeps
- * {@code compress} off), and should a connection ever have an extension encoder, this transport
+ * Herald's server does not offer permessage-deflate ({@link PusherWebSocketRoute}'s upgrade
+ * keeps {@code compress} off), and should a connection ever have an extension encoder, this transport
  * writes {@code TextWebSocketFrame}s instead, which the encoders then handle.
  */
 public final class WebSocketTransport implements Transport {
@@ -51,7 +48,7 @@ public final class WebSocketTransport implements Transport {
      */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-    private final WebSocketSession session;
+    private final WebsocketOutbound outbound;
     private final Channel channel;
     /**
      * The frame encoder's context: frames are written and flushed from there, so they start at
@@ -63,8 +60,8 @@ public final class WebSocketTransport implements Transport {
     private final boolean framesOnly;
     private boolean closing;
 
-    private WebSocketTransport(WebSocketSession session, Channel channel) {
-        this.session = session;
+    private WebSocketTransport(WebsocketOutbound outbound, Channel channel) {
+        this.outbound = outbound;
         this.channel = channel;
         this.framesOnly = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
         this.encoder = framesOnly ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
@@ -73,41 +70,12 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
-    /** The transport of a session served by Reactor Netty (the only WebSocket server Herald runs on). */
-    public static WebSocketTransport of(WebSocketSession session) {
-        Objects.requireNonNull(session, "session");
-        if (!(session instanceof ReactorNettyWebSocketSession netty)) {
-            throw new IllegalArgumentException("Herald's WebSocket transport needs Reactor Netty, got "
-                    + session.getClass().getName());
-        }
+    /** The transport of a connection upgraded by Reactor Netty ({@link PusherWebSocketRoute}). */
+    static WebSocketTransport of(WebsocketInbound in, WebsocketOutbound out) {
+        Objects.requireNonNull(out, "out");
         Channel[] channel = new Channel[1];
-        ReactorNettyWebSocketSession.WebSocketConnection connection;
-        try {
-            connection = (ReactorNettyWebSocketSession.WebSocketConnection) DELEGATE.invoke(netty);
-        }
-        catch (Throwable ex) {
-            throw new IllegalStateException("Cannot reach the Netty channel of " + session, ex);
-        }
-        connection.getInbound().withConnection(c -> channel[0] = c.channel());
-        return new WebSocketTransport(session, Objects.requireNonNull(channel[0], "channel"));
-    }
-
-    /**
-     * {@code AbstractWebSocketSession.getDelegate()}, which Spring keeps protected: the only way
-     * from the session Spring hands the handler to Reactor Netty's connection (and its channel)
-     * without replacing Spring's upgrade strategy. Looked up once; a Spring upgrade that removed
-     * it fails here at class initialization, loudly, not per connection.
-     */
-    private static final MethodHandle DELEGATE;
-
-    static {
-        try {
-            DELEGATE = MethodHandles.privateLookupIn(AbstractWebSocketSession.class, MethodHandles.lookup())
-                    .findVirtual(AbstractWebSocketSession.class, "getDelegate", MethodType.methodType(Object.class));
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
+        in.withConnection(c -> channel[0] = c.channel());
+        return new WebSocketTransport(out, Objects.requireNonNull(channel[0], "channel"));
     }
 
     /** Whether this connection gets the shared pre-encoded frames (no extension rewrites its frames). */
@@ -166,7 +134,7 @@ public final class WebSocketTransport implements Transport {
         }
         closing = true;
         // The peer may already be gone; there is nobody left to tell.
-        session.close(new CloseStatus(code, reason)).subscribe(null, ex -> { });
+        outbound.sendClose(code, reason).subscribe(null, ex -> { });
         channel.eventLoop().schedule(() -> {
             if (channel.isActive()) {
                 log.debug("{} did not take its close within {}; closing the socket", channel, CLOSE_GRACE);

@@ -7,8 +7,9 @@ import io.herald.edge.ConnectionRegistry;
 import io.herald.edge.EdgeNode;
 import io.herald.edge.EdgeServiceApplication;
 import io.herald.edge.LocalFanout;
-import io.herald.edge.web.PusherWebSocketHandler;
+import io.herald.edge.web.PusherWebSocketRoute;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.reactive.HandlerMapping;
@@ -27,7 +28,7 @@ class EdgeConfigurationTest {
                     : runner.withPropertyValues(EdgeConfiguration.ENABLED + "=" + value);
             off.run(context -> assertThat(context).hasNotFailed()
                     .doesNotHaveBean(HandlerMapping.class).doesNotHaveBean(WebFilter.class)
-                    .doesNotHaveBean(PusherWebSocketHandler.class).doesNotHaveBean(ConnectionRegistry.class)
+                    .doesNotHaveBean(PusherWebSocketRoute.class).doesNotHaveBean(ConnectionRegistry.class)
                     .doesNotHaveBean(EdgeNode.class).doesNotHaveBean(Broker.class));
         }
     }
@@ -35,8 +36,10 @@ class EdgeConfigurationTest {
     @Test
     void onItDeclaresTheWebSocketEndpointOverTheCore() {
         runner.withPropertyValues(EdgeConfiguration.ENABLED + "=true").run(context -> {
-            assertThat(context).hasNotFailed().hasBean("pusherWebSocketMapping").hasBean("wrongPathWebSocketFilter")
-                    .hasSingleBean(PusherWebSocketHandler.class).hasSingleBean(LocalFanout.class)
+            // The endpoint is a Reactor Netty route below Spring's dispatcher: no handler mapping, no filter.
+            assertThat(context).hasNotFailed().hasSingleBean(NettyRouteProvider.class)
+                    .getBean(NettyRouteProvider.class).isInstanceOf(PusherWebSocketRoute.class);
+            assertThat(context).doesNotHaveBean(HandlerMapping.class).doesNotHaveBean(WebFilter.class).hasSingleBean(LocalFanout.class)
                     .hasSingleBean(EdgeNode.class).hasSingleBean(Broker.class);
         });
     }
