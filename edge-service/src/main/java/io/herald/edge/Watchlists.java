@@ -89,8 +89,9 @@ public final class Watchlists {
             signedIn.run();
             return;
         }
-        markOnline(connection, app, userId).subscribe(null, ex -> signedInThenWatch(connection, app, userData, signedIn),
-                () -> signedInThenWatch(connection, app, userData, signedIn));
+        // A failed record was reported and undone by markOnline: the sign-in goes on without it.
+        markOnline(connection, app, userId).onErrorComplete()
+                .subscribe(null, null, () -> signedInThenWatch(connection, app, userData, signedIn));
     }
 
     private void signedInThenWatch(EdgeConnection connection, App app, String userData, Runnable signedIn) {

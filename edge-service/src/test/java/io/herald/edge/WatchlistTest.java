@@ -2,6 +2,7 @@ package io.herald.edge;
 
 import io.herald.core.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 
 import io.herald.core.broker.ChannelKey;
@@ -14,6 +15,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import java.time.Duration;
 import java.util.List;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -83,14 +85,52 @@ class WatchlistTest extends EdgeAppTestSupport {
                 RawClient ivy = connect()) {
             String socket = ivy.established();
             // The shard holds writes (the online record is one) for a second, well inside the command timeout.
-            control.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(1000).add("WRITE"));
+            pauseWrites(control, 1000);
             ObjectNode userData = RawClient.JSON.createObjectNode().put("id", "ivy");
             userData.putArray("watchlist").add("jo");
             ivy.signIn(socket, KEY, SECRET, userData.toString());
             assertThat(server.bean(ConnectionRegistry.class).connections().stream()
                     .filter(c -> "ivy".equals(c.userId()) && c.hasOnlineRecord())).hasSize(1);
             assertThat(ivy.nextWatchlistEvents()).containsExactly("offline=[jo]");
+        }
+    }
+
+    @Test
+    void aStateShardThatDoesNotAnswerInTimeStillSignsTheUserInButNotOnline() {
+        try (RedisClient admin = RedisClient.create(RedisURI.create(redis.uri()));
+                StatefulRedisConnection<String, String> control = admin.connect();
+                RawClient kim = connect()) {
+            String socket = kim.established();
+            // Writes held for 4 s, beyond the 2 s command timeout: the online record fails (its
+            // outcome unknown), so it is undone, and the sign-in goes on without it.
+            pauseWrites(control, 4000);
+            ObjectNode userData = RawClient.JSON.createObjectNode().put("id", "kim");
+            kim.signIn(socket, KEY, SECRET, userData.toString());
+            assertThat(server.bean(ConnectionRegistry.class).connections().stream()
+                    .filter(c -> "kim".equals(c.userId()) && c.hasOnlineRecord())).isEmpty();
+            // Once the shard answers a write sent after them, it has run the join it held and the
+            // undo sent when the join timed out: kim is not online.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !isPaused(control));
+            ChannelKey online = new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "kim");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> server.bean(ChannelState.class).subscriptionCount(online)
+                            .block(Duration.ofSeconds(30)) == 0);
+        }
+    }
+
+    private static void pauseWrites(StatefulRedisConnection<String, String> control, long millis) {
+        control.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(millis).add("WRITE"));
+    }
+
+    /** Whether writes are still held: a write with a short timeout does not answer. */
+    private static boolean isPaused(StatefulRedisConnection<String, String> control) {
+        try {
+            control.async().set("watchlist-test-probe", "1").get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return false;
+        }
+        catch (Exception ex) {
+            return true;
         }
     }
 
