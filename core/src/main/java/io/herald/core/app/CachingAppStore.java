@@ -46,8 +46,11 @@ import reactor.util.retry.Retry;
  * A {@link AppChanges#RESYNC} keeps the last known views (only marks them for re-fetching): it is
  * what a reconnection after an outage produces, and the outage may still be going on. While any
  * app is served stale the store is "in stale mode": one warning when it enters, one line when the
- * delegate answers again (and one when an app first becomes too stale), never one per lookup;
- * {@link #staleApps()} and {@link #oldestStaleAge()} feed the {@code herald.apps.stale} gauges.
+ * delegate answers again (and one when an app first becomes too stale), never one per lookup.
+ * A failure within {@value #RECOVERY_SETTLE_SECONDS} s of such an "answers again" is the same
+ * outage settling (a circuit breaker's half-open trial refusing a concurrent call, a restarted
+ * service's first slow answers): the store serves stale again, but logs that flap, and the
+ * answer after it, at debug level only. {@link #staleApps()} and {@link #oldestStaleAge()} feed the {@code herald.apps.stale} gauges.
  *
  * <p>Never blocks: lookups are a map read or the delegate's own non-blocking lookup; errors of
  * the delegate are not cached.
@@ -56,6 +59,10 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
 
     /** The most "no such app" answers kept; beyond it they are all dropped (a flood of bad keys). */
     public static final int MAX_MISSES = 10_000;
+
+    /** How long after the delegate answers again a new failure still counts as the same outage. */
+    static final int RECOVERY_SETTLE_SECONDS = 10;
+    private static final Duration RECOVERY_SETTLE = Duration.ofSeconds(RECOVERY_SETTLE_SECONDS);
 
     /** How long to wait before resubscribing to the delegate's announcements after an error. */
     private static final Duration RESUBSCRIBE_MIN_BACKOFF = Duration.ofMillis(100);
@@ -77,6 +84,10 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
     private final Map<String, Instant> staleApps = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> staleSince = new AtomicReference<>();
     private final AtomicBoolean tooStaleSaid = new AtomicBoolean();
+    /** When the delegate last answered again after an outage that was logged; null before any. */
+    private final AtomicReference<Instant> recovered = new AtomicReference<>();
+    /** Whether the current stale mode is a flap right after a recovery (logged at debug level). */
+    private volatile boolean settling;
 
     /** A cache that never serves stale answers: {@code CachingAppStore(delegate, ttl, Duration.ZERO, clock)}. */
     public CachingAppStore(AppStore delegate, Duration ttl, Clock clock) {
@@ -182,9 +193,17 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
         }
         staleApps.put(entry.app().id(), entry.fetched());
         if (staleSince.compareAndSet(null, now)) {
-            log.warn("App store unreachable ({}): serving apps from their last known view, each for up to {} after "
-                    + "it was last fetched; channel authorization and sign-in still need it", error.toString(),
-                    maxStaleness);
+            Instant lastRecovery = recovered.get();
+            settling = lastRecovery != null && now.isBefore(lastRecovery.plus(RECOVERY_SETTLE));
+            if (settling) {
+                log.debug("App store failed again {} after it answered ({}): still the same outage, serving apps "
+                        + "from their last known view", Duration.between(lastRecovery, now), error.toString());
+            }
+            else {
+                log.warn("App store unreachable ({}): serving apps from their last known view, each for up to {} "
+                        + "after it was last fetched; channel authorization and sign-in still need it",
+                        error.toString(), maxStaleness);
+            }
         }
         return Mono.just(entry.app());
     }
@@ -195,8 +214,14 @@ public final class CachingAppStore implements AppStore, AutoCloseable {
         if (since != null && staleSince.compareAndSet(since, null)) {
             staleApps.clear();
             tooStaleSaid.set(false);
+            Instant now = clock.instant();
+            if (settling) {
+                log.debug("App store answers again after a {} flap", Duration.between(since, now));
+                return;
+            }
+            recovered.set(now);
             log.info("App store answers again after {}: apps are no longer served from their last known view",
-                    Duration.between(since, clock.instant()));
+                    Duration.between(since, now));
         }
     }
 

@@ -189,6 +189,44 @@ class CachingAppStoreTest {
     }
 
     @Test
+    void aFailureRightAfterTheDelegateAnswersAgainIsTheSameOutageAndIsNotWarnedAgain() {
+        delegate.put(app("a1", "k1", true));
+        ListAppender<ILoggingEvent> logs = capture();
+        try (CachingAppStore cache = new CachingAppStore(delegate, TTL, MAX_STALENESS, clock)) {
+            cache.findByKey("k1").block(TIMEOUT);
+            delegate.failing = true;
+            clock.advance(TTL.plusSeconds(1));
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            delegate.failing = false;
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            assertThat(cache.staleApps()).isZero();
+
+            // A flap while the delegate settles (a half-open breaker refusing a concurrent trial call).
+            clock.advance(Duration.ofSeconds(CachingAppStore.RECOVERY_SETTLE_SECONDS - 1));
+            delegate.failing = true;
+            delegate.announce(AppChanges.RESYNC);
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            assertThat(cache.staleApps()).isEqualTo(1);
+            delegate.failing = false;
+            delegate.announce(AppChanges.RESYNC);
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            assertThat(cache.staleApps()).isZero();
+            assertThat(messages(logs)).filteredOn(m -> m.startsWith("App store unreachable")).hasSize(1);
+            assertThat(messages(logs)).filteredOn(m -> m.startsWith("App store answers again")).hasSize(1);
+
+            // Longer after the recovery, a failure is a new outage, warned about again.
+            clock.advance(Duration.ofSeconds(2));
+            delegate.failing = true;
+            delegate.announce(AppChanges.RESYNC);
+            assertThat(cache.findByKey("k1").block(TIMEOUT).id()).isEqualTo("a1");
+            assertThat(messages(logs)).filteredOn(m -> m.startsWith("App store unreachable")).hasSize(2);
+        }
+        finally {
+            detach(logs);
+        }
+    }
+
+    @Test
     void withoutMaxStalenessAFailureIsPassedOn() {
         delegate.put(app("a1", "k1", true));
         try (CachingAppStore cache = new CachingAppStore(delegate, TTL, clock)) {
