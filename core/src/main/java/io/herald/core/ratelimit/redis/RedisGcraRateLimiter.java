@@ -22,8 +22,11 @@ import reactor.core.publisher.Mono;
  * app's keys together):
  * <ul>
  * <li>a rate: {@code p + "quota:{" + app + "}:" + resource} holding the GCRA's theoretical arrival
- * time in microseconds; it expires when that time has passed, i.e. when the bucket has rested
- * and the key says nothing a missing key would not;</li>
+ * time in microseconds; it expires {@link #RATE_KEY_SLACK} after that time has passed, i.e. after
+ * the bucket has rested and the key says nothing a missing key would not (a stored time in the
+ * past counts as "now"). The slack is there because the expiry runs on Redis's clock and the
+ * arrival time on the callers': a caller whose clock is behind Redis's, or that was paused
+ * between two decisions, must still find the key, or it would be handed a rested bucket;</li>
  * <li>the daily quota: {@code p + "quota:{" + app + "}:daily:" + date} (the local date in the
  * app's zone) holding the units used that day; it expires {@link #DAY_KEY_SLACK} after that
  * day ends.</li>
@@ -35,6 +38,9 @@ public final class RedisGcraRateLimiter implements RateLimiter, AutoCloseable {
 
     /** How long a day's counter outlives its day: late releases and clocks a little behind still find it. */
     static final Duration DAY_KEY_SLACK = Duration.ofHours(1);
+
+    /** How long a rate's key outlives its bucket's rest: callers' clocks a little behind Redis's still find it. */
+    static final Duration RATE_KEY_SLACK = Duration.ofMinutes(1);
 
     /**
      * KEYS[1] the bucket; ARGV: now (µs), interval (µs per unit), tolerance (µs: burst × interval),
@@ -52,7 +58,7 @@ public final class RedisGcraRateLimiter implements RateLimiter, AutoCloseable {
               if not stored then return {0, 0} end
               tat = math.max(now, tat - n * t)
               if tat > now then
-                redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+                redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + SLACK_MS)
               else
                 redis.call('DEL', KEYS[1])
               end
@@ -62,12 +68,12 @@ public final class RedisGcraRateLimiter implements RateLimiter, AutoCloseable {
             local grant = math.max(0, math.min(n, free))
             if grant > 0 then
               tat = tat + grant * t
-              redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+              redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + SLACK_MS)
             end
             local retry = 0
             if grant < n then retry = math.max(1, math.ceil(tat + t - tau - now)) end
             return {grant, retry}
-            """;
+            """.replace("SLACK_MS", Long.toString(RATE_KEY_SLACK.toMillis()));
 
     /**
      * KEYS[1] the day's counter; ARGV: limit, units, time to live (ms), mode. Answers {granted, used}.
