@@ -9,6 +9,8 @@
 # e.g. bench/cpu-per-delivery-settings.sh 3 2000 50 15 'default=' 'no-usage=--herald.usage.enabled=false'
 # A setting whose arguments start with @/path/to.jar runs that jar instead of $JAR (two builds alternated):
 #   bench/cpu-per-delivery-settings.sh 3 2000 50 20 'old=@/tmp/old.jar' 'new=@/tmp/new.jar --herald.x=y'
+# Arguments starting with -J are JVM options (-J-XX:+UseG1GC), after the default -Xmx1g (so -J-Xmx512m
+# overrides it); JAVA (default java) is the JVM for every setting.
 # Each line also gives the frames the tool received (acknowledged publishes or not) and CPU per frame:
 # on a saturated machine publishes time out and the per-delivery figure counts only acknowledged ones.
 set -u
@@ -21,8 +23,11 @@ for run in $(seq 1 "$RUNS"); do
   for setting in "$@"; do
     name=${setting%%=*}; args=${setting#*=}; jar=$JAR
     if [ "${args#@}" != "$args" ]; then jar=${args%% *}; jar=${jar#@}; args=${args#@"$jar"}; fi
+    jvm=""; server=""
+    for a in $args; do case "$a" in -J*) jvm="$jvm ${a#-J}" ;; *) server="$server $a" ;; esac; done
+    args=$server
     # shellcheck disable=SC2086
-    taskset -c 0 java -Xmx1g -jar "$jar" --server.port=$PORT --logging.level.root=WARN $args \
+    taskset -c 0 "${JAVA:-java}" -Xmx1g $jvm -jar "$jar" --server.port=$PORT --logging.level.root=WARN $args \
       > /tmp/cpu-settings-server.log 2>&1 &
     pid=$!
     # START_WAIT half-seconds for health UP (start-up takes 45 s and more on a saturated machine).

@@ -4,7 +4,10 @@
 #
 # Before and after: a full GC through jcmd (GC.run), a settle, then VmRSS from /proc/<pid>/status and a
 # class histogram (jcmd GC.class_histogram). Per connection = delta / N, for RSS and for the heap;
-# the classes that grew most are listed with their instances and bytes per connection.
+# the classes that grew most are listed with their instances and bytes per connection. The RSS delta
+# is split into the pages inside the Java heap's reserved range (live heap + what the collector keeps
+# touched: survivor spaces, free regions) and outside it (metaspace, code, GC structures, native
+# buffers); with -XX:NativeMemoryTracking=summary in --jvm, NMT's committed growth per category too.
 #
 # usage: bench/idle-memory.sh [--connections N] [--runs N] [--java PATH] [--jvm "OPTS"] [--jar JAR]
 #                             [--label NAME] [--server-args "ARGS"]
@@ -50,11 +53,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-snapshot() { # name: gc, settle, RSS and histogram
+snapshot() { # name: gc, settle, RSS, heap layout, histogram (and NMT when the JVM tracks it)
   "$JCMD" "$SERVER_PID" GC.run > /dev/null
   sleep "$SETTLE"
   awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status" > "$OUT/$1.rss"
+  cp "/proc/$SERVER_PID/smaps" "$OUT/$1.smaps"
+  "$JCMD" "$SERVER_PID" GC.heap_info > "$OUT/$1.heap"
   "$JCMD" "$SERVER_PID" GC.class_histogram > "$OUT/$1.histo"
+  case "$JVM_OPTS" in
+    *NativeMemoryTracking=*) "$JCMD" "$SERVER_PID" VM.native_memory summary > "$OUT/$1.nmt" ;;
+  esac
 }
 
 for run in $(seq 1 "$RUNS"); do
@@ -96,6 +104,26 @@ def histo(path):
         if m:
             rows[m.group(3)] = (int(m.group(1)), int(m.group(2)))
     return rows
+def heap_rss(run, name):
+    # RSS of the mappings inside the Java heap's reserved range (GC.heap_info's addresses; -Xmx
+    # and the heap base give the range), and the rest (metaspace, code, threads, native buffers)
+    addrs = [int(a, 16) for a in re.findall(r"0x[0-9a-f]{8,}", open(os.path.join(out, "%s-%d.heap" % (name, run))).read())]
+    lo, hi = min(addrs), max(addrs)
+    inside = total = 0; cur = None
+    for line in open(os.path.join(out, "%s-%d.smaps" % (name, run))):
+        m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) ", line)
+        if m:
+            cur = (int(m.group(1), 16), int(m.group(2), 16))
+        elif line.startswith("Rss:"):
+            kb = int(line.split()[1]); total += kb
+            if cur[0] < hi and cur[1] > lo:
+                inside += kb
+    return inside, total - inside
+def nmt(run, name):
+    path = os.path.join(out, "%s-%d.nmt" % (name, run))
+    if not os.path.exists(path):
+        return {}
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"-\s+([\w ]+?) \(reserved=\d+KB, committed=(\d+)KB", open(path).read())}
 rss, heap, last = [], [], None
 for r in range(1, runs + 1):
     b = int(open(os.path.join(out, "before-%d.rss" % r)).read())
@@ -105,6 +133,13 @@ for r in range(1, runs + 1):
     load = open(os.path.join(out, "load-%d" % r)).read().strip()
     print("%s run %d: RSS %d -> %d KiB: %.2f KiB per connection; live heap +%.0f KiB: %.2f KiB per connection; %s"
           % (label, r, b, a, (a - b) / n, dheap / 1024, dheap / 1024 / n, load))
+    (jb, ob), (ja, oa) = heap_rss(r, "before"), heap_rss(r, "after")
+    print("  RSS inside the Java heap +%.2f KiB per connection (live heap above: +%.2f), outside it +%.2f"
+          % ((ja - jb) / n, dheap / 1024 / n, (oa - ob) / n))
+    nb, na = nmt(r, "before"), nmt(r, "after")
+    grew = sorted(((na[k] - nb.get(k, 0), k) for k in na if na[k] != nb.get(k, 0)), reverse=True)
+    if grew:
+        print("  NMT committed, KiB per connection: " + ", ".join("%s %+.3f" % (k, d / n) for d, k in grew))
     rss.append((a - b) / n); heap.append(dheap / 1024 / n); last = (hb, ha)
 print("== %s: median RSS per idle connection %.2f KiB, heap %.2f KiB (%d connections, %d runs)"
       % (label, statistics.median(rss), statistics.median(heap), n, runs))

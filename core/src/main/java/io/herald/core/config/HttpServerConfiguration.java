@@ -5,6 +5,9 @@ import io.herald.core.web.HttpServerProperties;
 import io.herald.core.web.PusherPaths;
 import io.herald.core.web.PusherPathsSecurityBypass;
 import io.micrometer.observation.ObservationPredicate;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.RecvByteBufAllocator;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,6 +35,18 @@ public class HttpServerConfiguration {
     public NettyServerCustomizer heraldHttpConnectionGuard(HttpServerProperties properties) {
         return server -> server.doOnChannelInit((observer, channel, remoteAddress) ->
                 HttpConnectionGuard.install(channel, NettyPipeline.HttpCodec, properties));
+    }
+
+    /**
+     * One receive-buffer sizer shared by every connection. Netty's default is a new
+     * {@link AdaptiveRecvByteBufAllocator} per channel, 32 bytes held by each idle connection for
+     * nothing but the same three limits; what adapts per connection (the next read's size) stays
+     * in each channel's own handle, so reads are sized as before.
+     */
+    @Bean
+    public NettyServerCustomizer heraldSharedReceiveBufferAllocator() {
+        RecvByteBufAllocator shared = new AdaptiveRecvByteBufAllocator();
+        return server -> server.childOption(ChannelOption.RCVBUF_ALLOCATOR, shared);
     }
 
     /**
