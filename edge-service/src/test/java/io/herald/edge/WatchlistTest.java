@@ -108,8 +108,9 @@ class WatchlistTest extends EdgeAppTestSupport {
             kim.signIn(socket, KEY, SECRET, userData.toString());
             assertThat(server.bean(ConnectionRegistry.class).connections().stream()
                     .filter(c -> "kim".equals(c.userId()) && c.hasOnlineRecord())).isEmpty();
-            // Once the shard answers a write sent after them, it has run the join it held and the
-            // undo sent when the join timed out: kim is not online.
+            // Once the shard answers writes again, the count is read on the node's own connection to
+            // the shard, behind the join it held and the undo sent when the join timed out: so it
+            // sees both, and kim is not online.
             await().atMost(Duration.ofSeconds(30)).until(() -> !isPaused(control));
             ChannelKey online = new ChannelKey(APP, Watchlists.ONLINE_PREFIX + "kim");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()

@@ -80,7 +80,7 @@ class RedisGcraRateLimiterTest extends RateLimiterContractTest {
     }
 
     @Test
-    void aRateKeyExpiresWhenItsBucketHasRested() {
+    void aRateKeyExpiresAMinuteAfterItsBucketHasRested() {
         RedisGcraRateLimiter redisLimiter = (RedisGcraRateLimiter) limiter;
         Quota quota = Quota.perSecond("app-1", Resource.PUBLISH_MESSAGES, 10, 5);
 
