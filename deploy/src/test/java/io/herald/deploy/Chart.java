@@ -111,6 +111,31 @@ final class Chart {
         return new Rendered(parse(template(valuesFile, set)));
     }
 
+    /** Rendered with a values file of {@code ci/} and then {@code overrides}, YAML values of their own. */
+    static Rendered render(String valuesFile, String overrides) {
+        return new Rendered(parse(template(valuesFile, overrides)));
+    }
+
+    static String template(String valuesFile, String overrides) {
+        try {
+            Path file = Files.createTempFile("herald-values-", ".yaml");
+            try {
+                Files.writeString(file, overrides);
+                TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+                if (valuesFile != null) {
+                    template = template.withValuesFile(DIR.resolve("ci").resolve(valuesFile));
+                }
+                return template.withValuesFile(file).set("secrets.lookup", "false").call();
+            }
+            finally {
+                Files.deleteIfExists(file);
+            }
+        }
+        catch (java.io.IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Every document of a rendered chart, typed, or an {@link AssertionError} saying what is wrong. */
     static List<HasMetadata> parse(String manifests) {
         LoaderOptions options = new LoaderOptions();
