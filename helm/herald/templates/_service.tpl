@@ -146,8 +146,13 @@ spec:
             preStop:
               # Keep serving while endpoints, the gateway and the ingress let go of this pod; SIGTERM
               # (and with it the drain) comes after.
+              {{- if $root.Values.preStopSleepAction }}
+              sleep:
+                seconds: {{ $v.preStopSleepSeconds }}
+              {{- else }}
               exec:
                 command: ["sh", "-c", "sleep {{ $v.preStopSleepSeconds }}"]
+              {{- end }}
           volumeMounts:
             # A read-only root: the JVM's and Netty's temporary files go here.
             - name: tmp

@@ -203,7 +203,7 @@ class ChartContentTest {
             // The warm-up holds readiness up to 30 s after a start of several seconds.
             Probe startup = c.getStartupProbe();
             assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(60);
-            assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).last().asString().startsWith("sleep ");
+            assertThat(preStopSeconds(c)).isPositive();
         }
     }
 
@@ -222,11 +222,32 @@ class ChartContentTest {
         Map<String, String> config = rendered.get(ConfigMap.class, "herald-edge").getData();
         long drainTimeout = seconds(config.get("HERALD_EDGE_DRAINTIMEOUT"));
         assertThat(seconds(config.get("HERALD_EDGE_DRAINPERIOD"))).isLessThanOrEqualTo(drainTimeout);
-        String sleep = edge.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop()
-                .getExec().getCommand().get(2);
-        long preStop = Long.parseLong(sleep.substring("sleep ".length()));
+        long preStop = preStopSeconds(edge.getSpec().getTemplate().getSpec().getContainers().get(0));
         assertThat(edge.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
                 .isGreaterThanOrEqualTo(preStop + drainTimeout + 5);
+    }
+
+    /** The preStop hook's sleep, in either form. */
+    static long preStopSeconds(Container c) {
+        var preStop = c.getLifecycle().getPreStop();
+        if (preStop.getSleep() != null) {
+            assertThat(preStop.getExec()).isNull();
+            return preStop.getSleep().getSeconds();
+        }
+        List<String> command = preStop.getExec().getCommand();
+        assertThat(command).hasSize(3).startsWith("sh", "-c");
+        assertThat(command.get(2)).matches("sleep \\d+");
+        return Long.parseLong(command.get(2).substring("sleep ".length()));
+    }
+
+    @Test
+    void preStopCanBeKubernetesOwnSleep() {
+        Chart.Rendered rendered = Chart.render(null, "preStopSleepAction: true");
+        for (String service : SERVICES) {
+            Container c = container(rendered, "herald-" + service);
+            assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5);
+            assertThat(c.getLifecycle().getPreStop().getExec()).isNull();
+        }
     }
 
     private static long seconds(String duration) {
