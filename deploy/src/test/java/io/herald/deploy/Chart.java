@@ -111,6 +111,19 @@ final class Chart {
         return new Rendered(parse(template(valuesFile, set)));
     }
 
+    /**
+     * The release notes ({@code templates/NOTES.txt}) as {@code helm install} would print them: a
+     * client-only dry run (which {@code helm template} does not render).
+     */
+    static String notes(String valuesFile) {
+        var install = new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).dryRun().clientOnly();
+        if (valuesFile != null) {
+            install = install.withValuesFile(DIR.resolve("ci").resolve(valuesFile));
+        }
+        String output = install.set("secrets.lookup", "false").call().getOutput();
+        return output.substring(output.indexOf("NOTES:"));
+    }
+
     /** Rendered with a values file of {@code ci/} and then {@code overrides}, YAML values of their own. */
     static Rendered render(String valuesFile, String overrides) {
         return new Rendered(parse(template(valuesFile, overrides)));

@@ -41,6 +41,19 @@ class ChartRenderTest {
         assertThat(rendered.objects()).allSatisfy(o -> assertThat(o.getMetadata().getName()).startsWith("herald"));
     }
 
+    @Test
+    void theNotesSayWhereToConnectAndWhatIsMissing() {
+        String defaults = Chart.notes(null);
+        assertThat(defaults).contains("http://herald.example.com/", "Redis: bundled, 2 channel shard(s)",
+                "No apps are seeded", "WARNING: secrets.lookup is off");
+        String small = Chart.notes("small-values.yaml");
+        assertThat(small).contains("http://herald.localtest.me/").doesNotContain("WARNING", "No apps are seeded");
+        assertThat(Chart.notes("production-external-values.yaml")).contains("https://realtime.example.com/",
+                "Redis: external.", "Tokens are in Secret herald-tokens");
+        assertThat(Chart.notes("bundled-sentinel-values.yaml"))
+                .contains("each a Sentinel group with 2 replica(s) and 3 sentinels");
+    }
+
     /** The strict parse itself fails on what Kubernetes would silently ignore. */
     @Test
     void theStrictParseRefusesAnUnknownField() {
