@@ -18,7 +18,6 @@ class ValuesSchemaTest {
             redis: { mode: cluster }                                 | redis.mode: redis.mode must be one of the following: "external", "bundled"
             redis: { bundled: { shards: 0 } }                        | redis.bundled.shards: Must be greater than or equal to 1
             redis: { mode: external, external: { shards: [http://a:6379], state: redis://s:6379 } } | redis.external.shards.0: Does not match pattern
-            secrets: { adminToken: short }                           | secrets.adminToken: Must validate at least one schema (anyOf)
             edge: { replica: 2 }                                     | edge: Additional property replica is not allowed
             publish: { maxRequestSize: 1 megabyte }                  | publish.maxRequestSize: Does not match pattern
             gateway: { autoscaling: { enabled: true, targetCPUUtilizationPercentage: 150 } } | gateway.autoscaling.targetCPUUtilizationPercentage: Must be less than or equal to 100
@@ -34,6 +33,8 @@ class ValuesSchemaTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
+            secrets: { adminToken: short }                                               | secrets.adminToken must be empty (generated) or at least 16 characters: it is herald.auth.admin-token
+            secrets: { ratelimitToken: abc }                                             | secrets.ratelimitToken must be empty (generated) or at least 16 characters
             redis: { mode: external }                                                    | redis.external: list the channel shards in redis.external.shards
             redis: { mode: external, external: { shards: [redis://a:6379] } }            | redis.external: set the state Redis
             redis: { mode: external, external: { shards: [redis://a:6379], state: redis://s:6379, sentinel: { nodes: ['s:26379'], shardMasters: [m] } } } | give either shards (URIs) or sentinel.nodes
