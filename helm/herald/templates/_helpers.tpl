@@ -60,16 +60,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: herald
 {{- end -}}
 
+{{/* The component label: a service's name (rate-limit, not the values key rateLimit), else as given (redis-…). */}}
+{{- define "herald.componentLabel" -}}
+{{- $c := index (include "herald.components" .root | fromYaml) .component -}}
+{{- if $c -}}{{ $c.name }}{{- else -}}{{ .component }}{{- end -}}
+{{- end -}}
+
 {{/* (dict "root" $ "component" "edge") */}}
 {{- define "herald.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "herald.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/component: {{ include "herald.componentLabel" . }}
 {{- end -}}
 
 {{- define "herald.componentLabels" -}}
 {{ include "herald.labels" .root }}
-app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/component: {{ include "herald.componentLabel" . }}
 {{- end -}}
 
 {{/* Images ------------------------------------------------------------------------------------- */}}
