@@ -4,7 +4,9 @@
 # RUNS rounds of herald, nchan, soketi (each a fresh server), then per server the median of the
 # total, the loopback-receive part (net_rx_action inclusive: the subscriber's side of TCP, which
 # loopback runs in the sender's context) and the rest, the server's own, in µs per delivery.
-# Each round holds the shared measuring lock (/tmp/herald-bench.lock) and releases it after.
+# Each run holds the shared measuring lock (/tmp/herald-bench.lock) and releases it after;
+# LOCK=round holds it for a whole round instead (fewer waits on a busy lock: keep a round under
+# ~5 minutes, e.g. 5 servers with 10 s warm + 10 s window).
 # Usage: bench/s1-split-side-by-side.sh [runs] [warm-s] [window-s]
 #   SERVERS (default "herald nchan soketi"); an entry LABEL=JAR is a Herald build (old vs new:
 #   SERVERS="main=/tmp/main.jar new=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar");
@@ -14,17 +16,27 @@ set -u
 RUNS=${1:-3}; WARM=${2:-15}; WINDOW=${3:-15}
 SERVERS=${SERVERS:-herald nchan soketi}
 OUT=${OUT:-/tmp/s1-split-side-by-side}; mkdir -p "$OUT"
-MODE=${MODE:-split}
+MODE=${MODE:-split}; LOCK=${LOCK:-run}
+SPLIT=$(cd "$(dirname "$0")" && pwd)/s1-kernel-split.sh
 labels=()
+for entry in $SERVERS; do labels+=("${entry%%=*}"); done
+# one_run ENTRY ROUND: one fresh server of the entry, its summary in $OUT/LABEL-ROUND.txt
+one_run() {
+  local s=${1%%=*} server jar=${JAR:-} lock=(flock /tmp/herald-bench.lock)
+  server=$s
+  if [ "$s" != "$1" ]; then server=herald; jar=${1#*=}; fi
+  [ "$LOCK" = round ] && lock=()
+  OUT=$OUT/$s-$2 SERVER=$server JAR=$jar "${lock[@]}" "$SPLIT" "$MODE" 2000 50 "$WARM" "$WINDOW" > "$OUT/$s-$2.txt" 2>&1
+  grep -E '^server=' "$OUT/$s-$2.txt" | sed "s/^server=[a-z]*/$s/" | cut -c1-220
+}
+export -f one_run; export OUT MODE WARM WINDOW SPLIT LOCK
 for r in $(seq 1 "$RUNS"); do
-  for entry in $SERVERS; do
-    s=${entry%%=*}; server=$s; jar=${JAR:-}
-    if [ "$s" != "$entry" ]; then server=herald; jar=${entry#*=}; fi
-    [ "$r" = 1 ] && labels+=("$s")
-    OUT=$OUT/$s-$r SERVER=$server JAR=$jar flock /tmp/herald-bench.lock \
-      "$(dirname "$0")/s1-kernel-split.sh" "$MODE" 2000 50 "$WARM" "$WINDOW" > "$OUT/$s-$r.txt" 2>&1
-    grep -E '^server=' "$OUT/$s-$r.txt" | sed "s/^server=[a-z]*/$s/" | cut -c1-220
-  done
+  if [ "$LOCK" = round ]; then
+    # shellcheck disable=SC2016
+    flock /tmp/herald-bench.lock bash -c 'for e in "$@"; do one_run "$e" '"$r"'; done' _ $SERVERS
+  else
+    for entry in $SERVERS; do one_run "$entry" "$r"; done
+  fi
 done
 python3 - "$OUT" "${labels[@]}" << 'PY'
 import re, statistics, sys, glob
