@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -76,12 +77,18 @@ public final class LoadTest {
 
     Outcome execute() {
         LoopResources loops = LoopResources.create("herald-bench", options.threads, true);
-        try (Publisher publisher = new Publisher(options, loops)) {
+        // One thread each: the publisher's and the probe subscribers' loops carry little work,
+        // so their threads are woken as their sockets become readable.
+        LoopResources publisherLoops = options.dedicatedPublisherLoop
+                ? LoopResources.create("herald-bench-publisher", 1, true) : loops;
+        LoopResources probeLoops = options.probeSubscribers > 0
+                ? LoopResources.create("herald-bench-probe", 1, true) : loops;
+        try (Publisher publisher = new Publisher(options, publisherLoops)) {
             out.println("herald-bench: " + options.describeTarget());
             out.println("  pre-flight: " + (options.protocol == Options.Protocol.NCHAN ? "" : "signed ") + "POST "
                     + options.baseHttpUrl() + options.publishPath(options.channelOfMessage(0)));
             publisher.preflight();
-            try (SubscriberPool pool = new SubscriberPool(options, loops)) {
+            try (SubscriberPool pool = new SubscriberPool(options, loops, probeLoops)) {
                 long t0 = System.nanoTime();
                 out.printf(Locale.ROOT, "  connecting %d subscribers to %s%n", options.subscribers,
                         options.wsUrl(options.channelOfSubscriber(0)));
@@ -100,7 +107,16 @@ public final class LoadTest {
             }
         }
         finally {
-            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+            for (LoopResources l : new LinkedHashSet<>(List.of(loops, publisherLoops, probeLoops))) {
+                try {
+                    l.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+                }
+                catch (IllegalStateException ex) {
+                    // Slow to stop on a saturated machine: the threads are daemons and end with the
+                    // JVM, and the report is already printed, so this must not fail the run.
+                    out.println("  note: " + ex.getMessage());
+                }
+            }
         }
     }
 
@@ -165,7 +181,8 @@ public final class LoadTest {
     Report runOnce(Publisher publisher, SubscriberPool pool, int rate, int runId) {
         int warmup = options.warmupMessages(rate);
         int total = warmup + options.measuredMessages(rate);
-        RunState run = new RunState(runId, rate, warmup, total, options.subscribers, options.channels, probe);
+        RunState run = new RunState(runId, rate, warmup, total, options.subscribers, options.channels, probe,
+                options.probeSubscribers);
         long disconnectsBefore = pool.unexpectedCloses();
         pool.setRun(run);
         try {
@@ -180,6 +197,7 @@ public final class LoadTest {
             long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart);
             Double cpuSeconds = run.serverCpuSinceMeasureStart();
             Histogram latency = run.latency.getIntervalHistogram();
+            Histogram probeLatency = run.probeLatency.getIntervalHistogram();
             Histogram publish = run.publishLatency.getIntervalHistogram();
             Accounting.Summary loss = Accounting.summarize(run.acknowledgedCopy(), run.warmup, run.total,
                     run.trackers(), run.channels());
@@ -188,7 +206,7 @@ public final class LoadTest {
                 out.println("  warning: " + disconnects + " subscribers disconnected: " + pool.lastCloseReason());
             }
             return Report.of(options, run, latency, publish, loss, disconnects, drainMillis, !drained, connect,
-                    cpuSeconds);
+                    cpuSeconds, probeLatency);
         }
         finally {
             pool.setRun(null);

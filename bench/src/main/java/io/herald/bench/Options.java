@@ -46,6 +46,21 @@ final class Options {
     int channels = 1;
     /** Server processes whose CPU (utime + stime) and RSS the tool samples from /proc; empty = none. */
     List<Integer> serverPids = List.of();
+    /**
+     * Whether the publisher's HTTP connections run on an event-loop thread of their own
+     * ({@code --publisher-loop dedicated}, the default) or on the loops the subscribers share
+     * ({@code shared}, the tool before stop 16): on a one-core tool decoding 100,000 frames/s a
+     * shared loop makes every publish response wait behind the subscribers' frames, and the
+     * publish round trip then measures the tool's queue, not the server.
+     */
+    boolean dedicatedPublisherLoop = true;
+    /**
+     * The first N subscribers run on an event-loop thread of their own and their latency is
+     * reported apart: they decode few frames, so the operating system wakes their thread as their
+     * frames arrive, and their latency is the server's plus a scheduler wake-up, without the
+     * time the shared loops take to get to a frame.
+     */
+    int probeSubscribers;
 
     /** The wire protocol of the server under test. */
     enum Protocol {
@@ -91,6 +106,10 @@ final class Options {
               --http-connections N     HTTP keep-alive connections for publishing (default 32)
               --request-timeout S      HTTP publish timeout (default 10)
               --threads N              event-loop threads shared by all connections (default: CPUs)
+              --publisher-loop L       dedicated (default): publish on an event-loop thread of its
+                                       own; shared: on the subscribers' loops (the old tool)
+              --probe-subscribers N    the first N subscribers run on a loop of their own and
+                                       their latency is also reported apart (default 0)
 
             Modes and output:
               --find-max               step the rate up and report the highest passing rate
@@ -167,11 +186,22 @@ final class Options {
                 default -> throw new IllegalArgumentException("--protocol must be pusher or nchan, got '" + value + "'");
             };
             case "--server-pid" -> serverPids = parsePids(value);
+            case "--publisher-loop" -> dedicatedPublisherLoop = switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "dedicated" -> true;
+                case "shared" -> false;
+                default -> throw new IllegalArgumentException(
+                        "--publisher-loop must be dedicated or shared, got '" + value + "'");
+            };
+            case "--probe-subscribers" -> probeSubscribers = intIn(name, value, 0, 200_000);
             default -> throw new IllegalArgumentException("Unknown option " + name + " (see --help)");
         }
     }
 
     private void validate() {
+        if (probeSubscribers >= subscribers && probeSubscribers > 0) {
+            throw new IllegalArgumentException("--probe-subscribers (" + probeSubscribers
+                    + ") must be fewer than --subscribers (" + subscribers + ")");
+        }
         if (channels > subscribers) {
             throw new IllegalArgumentException("--channels (" + channels + ") must not exceed --subscribers ("
                     + subscribers + "): every channel needs a subscriber");

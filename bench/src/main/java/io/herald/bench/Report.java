@@ -54,7 +54,13 @@ record Report(
         Long serverRssKibAfterConnect,
         Double serverCpuSeconds,
         Double serverCpuMicrosPerDelivery,
-        Double serverCpuMicrosPerPublish) {
+        Double serverCpuMicrosPerPublish,
+        boolean dedicatedPublisherLoop,
+        int probeSubscribers,
+        long probeLatencySamples,
+        double probeLatencyP50Ms,
+        double probeLatencyP99Ms,
+        double probeLatencyMaxMs) {
 
     /**
      * What connecting and subscribing everyone cost: the whole phase, each connection's time from
@@ -97,7 +103,7 @@ record Report(
     static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
             long disconnects, long drainMillis, boolean drainTimedOut) {
         return of(o, run, latency, publish, loss, disconnects, drainMillis, drainTimedOut,
-                Connect.NONE, null);
+                Connect.NONE, null, new Histogram(RunState.HIGHEST_MICROS, 3));
     }
 
     /**
@@ -105,9 +111,11 @@ record Report(
      *     publish to the end of the drain), or {@code null} without {@code --server-pid}; per
      *     delivery it is divided by every measured delivery received (acknowledged or not: a
      *     publish that timed out on the client may still have been fanned out, at the same cost)
+     * @param probeLatency the probe subscribers' latency alone (empty without {@code --probe-subscribers})
      */
     static Report of(Options o, RunState run, Histogram latency, Histogram publish, Accounting.Summary loss,
-            long disconnects, long drainMillis, boolean drainTimedOut, Connect connect, Double serverCpuSeconds) {
+            long disconnects, long drainMillis, boolean drainTimedOut, Connect connect, Double serverCpuSeconds,
+            Histogram probeLatency) {
         long measured = (long) run.total - run.warmup;
         long acknowledged = run.acknowledgedMeasured();
         long last = run.lastDeliveryNanos.get();
@@ -130,7 +138,10 @@ record Report(
                 o.channels, connect.millis(), connect.p50Ms(), connect.p99Ms(), connect.perSecond(),
                 connect.bySecond(), connect.serverRssKib(),
                 serverCpuSeconds == null ? null : round(serverCpuSeconds),
-                perUnitMicros(serverCpuSeconds, latency.getTotalCount()), perUnitMicros(serverCpuSeconds, acknowledged));
+                perUnitMicros(serverCpuSeconds, latency.getTotalCount()), perUnitMicros(serverCpuSeconds, acknowledged),
+                o.dedicatedPublisherLoop, o.probeSubscribers, probeLatency.getTotalCount(),
+                ms(probeLatency.getValueAtPercentile(50.0)), ms(probeLatency.getValueAtPercentile(99.0)),
+                ms(probeLatency.getMaxValue()));
     }
 
     private static Double perUnitMicros(Double cpuSeconds, long units) {
@@ -154,12 +165,16 @@ record Report(
                 achievedPublishRate, publishErrors,
                 warmupPublishErrors > 0 ? " (+" + warmupPublishErrors + " during warm-up)" : ""));
         publishErrorKinds.forEach((kind, count) -> line(sb, "  error", count + " x " + kind));
-        line(sb, "publish HTTP", f("p50 %.2f ms, p99 %.2f ms; max scheduling lag %.2f ms",
-                publishP50Ms, publishP99Ms, maxPublishLagMs));
+        line(sb, "publish HTTP", f("p50 %.2f ms, p99 %.2f ms; max scheduling lag %.2f ms (%s loop)",
+                publishP50Ms, publishP99Ms, maxPublishLagMs, dedicatedPublisherLoop ? "own" : "shared"));
         line(sb, "deliveries", f("%d of %d expected, %.1f/s", deliveries, expectedDeliveries, deliveriesPerSecond));
         line(sb, "latency", f("p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (mean %.2f, n=%d)",
                 latencyP50Ms, latencyP90Ms, latencyP99Ms, latencyP999Ms, latencyMaxMs, latencyMeanMs,
                 latencySamples));
+        if (probeSubscribers > 0) {
+            line(sb, "probe latency", f("p50 %.2f  p99 %.2f  max %.2f ms  (%d subscribers on a loop of their own, n=%d)",
+                    probeLatencyP50Ms, probeLatencyP99Ms, probeLatencyMaxMs, probeSubscribers, probeLatencySamples));
+        }
         line(sb, "lost", f("%d  (%d gaps, %d subscribers with loss)", lost, gaps, subscribersWithLoss));
         line(sb, "duplicated", f("%d  (out of order %d, delivered without ack %d)", duplicates, outOfOrder,
                 deliveredWithoutAck));

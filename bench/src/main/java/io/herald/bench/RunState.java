@@ -29,6 +29,10 @@ final class RunState {
     final int total;
     final Recorder latency = new Recorder(HIGHEST_MICROS, 3);
     final Recorder publishLatency = new Recorder(HIGHEST_MICROS, 3);
+    /** The latency of the probe subscribers alone ({@code --probe-subscribers}); also in {@link #latency}. */
+    final Recorder probeLatency = new Recorder(HIGHEST_MICROS, 3);
+    /** Subscribers {@code 0 .. probes - 1} are the probes. */
+    private final int probes;
     /** Publish errors in the measured phase. */
     final LongAdder publishErrors = new LongAdder();
     /** Publish errors in the warm-up phase. */
@@ -47,11 +51,13 @@ final class RunState {
     private volatile double cpuAtMeasureStart = Double.NaN;
 
     RunState(int id, int rate, int warmup, int total, int subscribers) {
-        this(id, rate, warmup, total, subscribers, 1, null);
+        this(id, rate, warmup, total, subscribers, 1, null, 0);
     }
 
-    RunState(int id, int rate, int warmup, int total, int subscribers, int channels, ServerProbe probe) {
+    RunState(int id, int rate, int warmup, int total, int subscribers, int channels, ServerProbe probe,
+            int probeSubscribers) {
         this.id = id;
+        this.probes = probeSubscribers;
         this.channels = channels;
         this.probe = probe;
         this.rate = rate;
@@ -80,6 +86,9 @@ final class RunState {
             measuredDeliveries.increment();
             long micros = Math.max(0, (nowNanos - sentNanos) / 1000);
             latency.recordValue(Math.min(micros, HIGHEST_MICROS));
+            if (subscriber < probes) {
+                probeLatency.recordValue(Math.min(micros, HIGHEST_MICROS));
+            }
             lastDeliveryNanos.accumulateAndGet(nowNanos, Math::max);
         }
     }

@@ -36,6 +36,8 @@ final class SubscriberPool implements AutoCloseable {
 
     private final Options options;
     private final HttpClient client;
+    /** The client of the probe subscribers ({@code --probe-subscribers}), on a loop of their own. */
+    private final HttpClient probeClient;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger subscribed = new AtomicInteger();
@@ -56,14 +58,24 @@ final class SubscriberPool implements AutoCloseable {
     private volatile boolean closing;
 
     SubscriberPool(Options options, LoopResources loops) {
+        this(options, loops, loops);
+    }
+
+    /** @param probeLoops where the first {@code --probe-subscribers} subscribers run */
+    SubscriberPool(Options options, LoopResources loops, LoopResources probeLoops) {
         this.options = options;
-        // One connection per subscriber: a pooled provider would cap the number of open sockets.
-        this.client = HttpClient.create(ConnectionProvider.newConnection())
-                .runOn(loops)
-                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        this.client = client(loops);
+        this.probeClient = probeLoops == loops ? client : client(probeLoops);
         for (int i = 0; i < options.subscribers; i++) {
             subscribers.add(new Subscriber(i));
         }
+    }
+
+    private static HttpClient client(LoopResources loops) {
+        // One connection per subscriber: a pooled provider would cap the number of open sockets.
+        return HttpClient.create(ConnectionProvider.newConnection())
+                .runOn(loops)
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     }
 
     void setRun(RunState run) {
@@ -221,7 +233,7 @@ final class SubscriberPool implements AutoCloseable {
 
         CompletableFuture<Void> start() {
             startNanos = System.nanoTime();
-            connection = client
+            connection = (index < options.probeSubscribers ? probeClient : client)
                     .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
                     .uri(url)
                     .handle(this::handle)

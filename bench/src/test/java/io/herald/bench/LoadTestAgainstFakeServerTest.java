@@ -79,6 +79,19 @@ class LoadTestAgainstFakeServerTest {
     }
 
     @Test
+    void probeSubscribersAreTimedApartAndAlsoCounted() {
+        Report r = runSingle("--probe-subscribers", "3", "--publisher-loop", "shared");
+        assertThat(r.lost()).isZero();
+        assertThat(r.deliveries()).isEqualTo(20 * 100);
+        assertThat(r.latencySamples()).isEqualTo(20 * 100);
+        // the probes' deliveries are in both distributions
+        assertThat(r.probeLatencySamples()).isEqualTo(3 * 100);
+        assertThat(r.probeLatencyP50Ms()).isLessThanOrEqualTo(r.probeLatencyP99Ms());
+        assertThat(r.dedicatedPublisherLoop()).isFalse();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("probe latency", "(shared loop)");
+    }
+
+    @Test
     void subscribersSpreadOverChannelsExpectOnlyTheirChannelsMessages() {
         Report r = runSingle("--channels", "4");
         // 100 measured messages, 25 per channel; 20 subscribers, 5 per channel

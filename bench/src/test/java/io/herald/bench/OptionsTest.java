@@ -59,4 +59,18 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("--protocol", "mqtt")).hasMessageContaining("--protocol");
         assertThat(Options.parse("--server-pid", "12,34").serverPids).containsExactly(12, 34);
     }
+
+    @Test
+    void publisherLoopAndProbeSubscribers() {
+        Options o = Options.parse();
+        assertThat(o.dedicatedPublisherLoop).isTrue();
+        assertThat(o.probeSubscribers).isZero();
+        Options shared = Options.parse("--publisher-loop", "shared", "--probe-subscribers", "5", "--subscribers", "20");
+        assertThat(shared.dedicatedPublisherLoop).isFalse();
+        assertThat(shared.probeSubscribers).isEqualTo(5);
+        assertThatThrownBy(() -> Options.parse("--publisher-loop", "own")).hasMessageContaining("--publisher-loop");
+        // every probe is also a subscriber, so at least one ordinary subscriber must remain
+        assertThatThrownBy(() -> Options.parse("--probe-subscribers", "20", "--subscribers", "20"))
+                .hasMessageContaining("--probe-subscribers");
+    }
 }
