@@ -248,9 +248,13 @@ EOF
 
 # ---------------------------------------------------------------- main
 mkdir -p "$OUT"
-# Only the scenarios run now are replaced, so a long sitting can be split into several calls
-# (e.g. --scenarios s1,s3 and then --scenarios connect,s2,s4,api) that end in one table.
-for scenario in ${SCENARIOS//,/ }; do rm -f "$OUT/$scenario"-*; done
+# Only the runs of the scenarios and servers run now are replaced, so a long sitting can be split
+# into several calls (e.g. --scenarios s1,s3 and then --scenarios connect,s2,s4,api, or one server
+# run again) that end in one table. The run number after the server's name keeps "nchan" from
+# taking "nchan-redis"'s files.
+for scenario in ${SCENARIOS//,/ }; do
+  for server in ${SERVERS//,/ }; do rm -f "$OUT/$scenario-$server"-[0-9]*; done
+done
 install_peers
 {
   echo "started $(date -u +%Y-%m-%dT%H:%MZ)"

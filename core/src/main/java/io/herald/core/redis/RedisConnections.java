@@ -9,6 +9,9 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +57,28 @@ public final class RedisConnections implements AutoCloseable {
 
     /** How long {@link #close()} waits for the client, then the resources, to shut down. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
+    /**
+     * One socket write per event-loop turn for the commands queued in it, not one per command.
+     * Lettuce flushes each command as it is written; commands issued from other threads (every
+     * publish from an HTTP event loop) arrive on the connection's event loop as queued tasks, and
+     * those that queue up together now leave in one write: one syscall here, and one read and
+     * one reply write in Redis, for all of them. The first flush of a turn schedules the real
+     * flush behind the tasks already queued, so a command waits at most for them; while the
+     * connection is reading (replies completing commands that issue more), flushes wait for the
+     * end of the read. Netty's {@link FlushConsolidationHandler}, first in every channel's pipeline
+     * (nearest the socket), so it sees every flush.
+     */
+    static final NettyCustomizer FLUSH_PER_LOOP_TURN = new NettyCustomizer() {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+            channel.pipeline().addFirst(FLUSH_HANDLER, new FlushConsolidationHandler(
+                    FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
+    };
+
+    /** The name of {@link #FLUSH_PER_LOOP_TURN}'s handler in a connection's pipeline. */
+    static final String FLUSH_HANDLER = "herald-flush-per-loop-turn";
 
     /** The health name of the state Redis. */
     public static final String STATE = "state";
@@ -163,6 +188,7 @@ public final class RedisConnections implements AutoCloseable {
             resources = ClientResources.builder()
                     .reconnectDelay(Delay.exponential(RedisProperties.FIRST_RECONNECT_DELAY, properties.reconnectMaxDelay(), 2,
                             TimeUnit.MILLISECONDS))
+                    .nettyCustomizer(FLUSH_PER_LOOP_TURN)
                     .build();
             client = RedisClient.create(resources);
             client.setOptions(options(properties));

@@ -44,6 +44,9 @@ class RedisBrokerTest extends BrokerContractTest {
     private static RedisServer shard0;
     private static RedisServer shard1;
 
+    /** How long a shard does not answer: far longer than the 300 ms command timeout of that test. */
+    private static final Duration PAUSE = Duration.ofSeconds(10);
+
     private final String prefix = RedisServer.uniquePrefix();
     private final List<RedisConnections> connections = new ArrayList<>();
 
@@ -167,6 +170,44 @@ class RedisBrokerTest extends BrokerContractTest {
             }
             finally {
                 broker.close();
+            }
+        }
+    }
+
+    /**
+     * A shard that is up but does not answer (a real Redis held by {@code CLIENT PAUSE}, far
+     * longer than the command timeout): the publish fails as unavailable once Lettuce's command
+     * timeout fires, the only timer a publish has. Without it the publish would wait for the pause
+     * to end and then succeed.
+     */
+    @Test
+    void aPublishToAShardThatDoesNotAnswerFailsAsUnavailableWhenTheCommandTimesOut() {
+        try (RedisServer s0 = RedisServer.start(); RedisServer s1 = RedisServer.start()) {
+            RedisBroker broker = redisBroker(Duration.ofMillis(300), s0, s1);
+            RedisClient admin = RedisClient.create(RedisURI.create(s1.uri()));
+            try (StatefulRedisConnection<String, String> control = admin.connect()) {
+                awaitHealth(broker, true, true);
+                ChannelKey on1 = channelOnShard(1, "paused");
+                publish(broker, on1, "before-the-pause");
+
+                // Redis 7.0 holds even CLIENT UNPAUSE while paused, so the pause runs out by itself.
+                control.sync().clientPause(PAUSE.toMillis());
+                StepVerifier.create(broker.publish(envelope(on1, "unanswered")))
+                        .expectErrorSatisfies(ex -> {
+                            assertThat(ex).isInstanceOf(BrokerUnavailableException.class)
+                                    .hasMessageContaining("shard 1").hasMessageContaining("did not answer in time");
+                            assertThat(((BrokerUnavailableException) ex).shard()).isEqualTo(1);
+                        })
+                        .verify(PAUSE.multipliedBy(3));
+                // The connection stays usable: the shard answers again once the pause is over.
+                await().atMost(PAUSE.multipliedBy(3)).ignoreExceptions().until(() -> {
+                    broker.publish(envelope(on1, "after-the-pause")).block(TIMEOUT);
+                    return true;
+                });
+            }
+            finally {
+                broker.close();
+                admin.shutdown();
             }
         }
     }
