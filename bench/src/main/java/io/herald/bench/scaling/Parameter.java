@@ -11,10 +11,11 @@ package io.herald.bench.scaling;
  */
 public enum Parameter {
 
-    EDGE_CPU_PER_DELIVERY_US("edge-cpu-per-delivery-us", "µs of one core", 20.0, 3.0,
-            "docs/benchmarks.md side by side 2026-12-02, S1 Herald on Redis median 20.19 µs "
-                    + "(14.0–26.8; in memory 7.37); issue 10's table 17–20 µs. Target: issue 10"),
-    EDGE_CPU_PER_BROKER_MESSAGE_US("edge-cpu-per-broker-message-us", "µs of one core", 20.0, 3.0,
+    EDGE_CPU_PER_DELIVERY_US("edge-cpu-per-delivery-us", "µs of one core", 5.0, 3.0,
+            "docs/benchmarks.md, quiet side by side after stop 15: S1 Herald on Redis 5.00 µs (in memory "
+                    + "4.73; nchan 5.08), stop 17 in memory 4.95; on loopback, about 1.5 µs of it is the "
+                    + "subscriber socket's receive path, which a real network moves off the edge. Target: issue 10"),
+    EDGE_CPU_PER_BROKER_MESSAGE_US("edge-cpu-per-broker-message-us", "µs of one core", 5.0, 3.0,
             "assumption: decoding an envelope from Redis and handing it to a fan-out lane costs "
                     + "about one delivery; not measured on its own"),
     EDGE_CPU_PER_CONNECT_US("edge-cpu-per-connect-us", "µs of one core", 3_000.0, 700.0,
