@@ -73,7 +73,7 @@ class ScalingModelTest {
     void inputsAreChangedByName() {
         Inputs in = Inputs.today().with(Parameter.byKey("edge-cpu-per-delivery-us"), 12);
         assertThat(in.get(Parameter.EDGE_CPU_PER_DELIVERY_US)).isEqualTo(12);
-        assertThat(Inputs.today().get(Parameter.EDGE_CPU_PER_DELIVERY_US)).isEqualTo(20);
+        assertThat(Inputs.today().get(Parameter.EDGE_CPU_PER_DELIVERY_US)).isEqualTo(Parameter.EDGE_CPU_PER_DELIVERY_US.today());
         assertThatThrownBy(() -> Parameter.byKey("no-such")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> in.with(Parameter.CORES_PER_NODE, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> in.with(Parameter.TARGET_UTILISATION, 0)).isInstanceOf(IllegalArgumentException.class);
