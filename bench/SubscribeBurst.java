@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -26,11 +27,14 @@ import java.util.Locale;
  * keeps every connection open until all are subscribed (the channel then holds them all), then
  * closes them.
  *
- * <p>Run as a single-file program (JDK 11+): {@code java bench/SubscribeBurst.java --port 6001
- * --subscribers 19500 --concurrency 1000 --server-pid PID}. It prints the subscriptions per
- * second (from the first connect to the last confirmation), the per-connection connect +
- * subscribe p50/p99, and, with {@code --server-pid}, the server's CPU (utime+stime) per
- * subscription over the same window.
+ * <p>Run as a single-file program (JDK 17+): {@code java bench/SubscribeBurst.java --port 6001
+ * --subscribers 19500 --concurrency 1000 --server-pid PID} ({@code bench/cold-start.sh} compiles
+ * and runs it for its burst). It prints the subscriptions per second (from the first connect to
+ * the last confirmation), the per-connection connect + subscribe p50/p99, and, with
+ * {@code --server-pid}, the server's CPU (utime+stime) per subscription over the same window;
+ * {@code --json FILE} writes the same figures. Connections are spread over {@code --addresses}
+ * loopback addresses (default 4, see {@link #destinations}); a server that refuses the upgrade or
+ * answers the subscribe with {@code pusher:error} stops the run.
  */
 public final class SubscribeBurst {
 
@@ -47,6 +51,8 @@ public final class SubscribeBurst {
         int timeoutSeconds = 300;
         String pid = null;
         int chunk = 5000;
+        int addresses = 4;
+        String json = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
@@ -59,6 +65,8 @@ public final class SubscribeBurst {
                 case "--timeout" -> timeoutSeconds = Integer.parseInt(value);
                 case "--server-pid" -> pid = value;
                 case "--chunk" -> chunk = Integer.parseInt(value);
+                case "--addresses" -> addresses = Integer.parseInt(value);
+                case "--json" -> json = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -67,10 +75,41 @@ public final class SubscribeBurst {
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] subscribe = maskedText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
-        SubscribeBurst burst = new SubscribeBurst(new InetSocketAddress(host, port), upgrade, subscribe, subscribers,
+        SubscribeBurst burst = new SubscribeBurst(destinations(host, port, addresses), upgrade, subscribe, subscribers,
                 concurrency, timeoutSeconds, pid);
         burst.chunk = chunk;
+        burst.json = json == null ? null : Path.of(json);
         burst.run();
+    }
+
+    /**
+     * Where the connections go: {@code host} itself, or, for a {@code 127.x.y.z} host and
+     * {@code addresses > 1}, that many consecutive loopback addresses from it (the whole of
+     * 127.0.0.0/8 is loopback on Linux, and a server bound to the wildcard address answers on each).
+     *
+     * <p>Why: the kernel chooses each connection's local port so that (source, destination) is
+     * unique, scanning the ephemeral range (32768–60999 here) from an offset per destination and
+     * preferring even ports. With every connection to one address and port, once ~14,000 of them
+     * are open the even ports are gone and each {@code connect} scans thousands of ports in use
+     * under a lock: measured, the client's system time went from 0.4 to 6.3 s while the rate fell
+     * from ~5,000/s to ~800/s with the server 9 % busy. A few destinations give each its own ports.
+     */
+    static List<InetSocketAddress> destinations(String host, int port, int addresses) throws IOException {
+        InetAddress first = InetAddress.getByName(host);
+        byte[] ip = first.getAddress();
+        if (addresses <= 1 || !first.isLoopbackAddress() || ip.length != 4) {
+            return List.of(new InetSocketAddress(first, port));
+        }
+        List<InetSocketAddress> all = new ArrayList<>();
+        for (int i = 0; i < addresses; i++) {
+            byte[] next = ip.clone();
+            next[3] = (byte) ((ip[3] & 0xff) + i);
+            if ((ip[3] & 0xff) + i > 254) {
+                throw new IllegalArgumentException("--addresses " + addresses + " runs past " + host + "'s last octet");
+            }
+            all.add(new InetSocketAddress(InetAddress.getByAddress(next), port));
+        }
+        return all;
     }
 
     /** A client text frame with mask key 0 (RFC 6455 requires the mask bit; a zero key leaves the payload as is). */
@@ -86,7 +125,7 @@ public final class SubscribeBurst {
         return frame;
     }
 
-    private final InetSocketAddress address;
+    private final List<InetSocketAddress> addresses;
     private final byte[] upgrade;
     private final byte[] subscribe;
     private final int subscribers;
@@ -99,14 +138,15 @@ public final class SubscribeBurst {
     private final byte[] readBytes = new byte[64 * 1024];
     private int started;
     private int chunk = 5000;
+    private Path json;
     private long chunkNanos;
     private long chunkTicks;
     private int inFlight;
     private int done;
 
-    private SubscribeBurst(InetSocketAddress address, byte[] upgrade, byte[] subscribe, int subscribers,
+    private SubscribeBurst(List<InetSocketAddress> addresses, byte[] upgrade, byte[] subscribe, int subscribers,
             int concurrency, int timeoutSeconds, String pid) {
-        this.address = address;
+        this.addresses = addresses;
         this.upgrade = upgrade;
         this.subscribe = subscribe;
         this.subscribers = subscribers;
@@ -165,6 +205,15 @@ public final class SubscribeBurst {
                         ticks * 1e4 / done));
             }
             System.out.println(out);
+            if (json != null) {
+                // The fields bench/cold-start.sh reads, named as in the load tool's report.
+                Files.writeString(json, String.format(Locale.ROOT,
+                        "{\"subscribers\": %d, \"addresses\": %d, \"seconds\": %.3f, \"connectsPerSecond\": %.1f, "
+                                + "\"connectP50Ms\": %.3f, \"connectP99Ms\": %.3f, \"serverCpuMicrosPerSubscription\": %s}%n",
+                        done, addresses.size(), seconds, done / seconds, latencyMicros[done / 2] / 1000.0,
+                        latencyMicros[(int) Math.min(done - 1, done * 0.99)] / 1000.0,
+                        pid == null ? "null" : String.format(Locale.ROOT, "%.1f", (cpu1 - cpu0) * 1e4 / done)));
+            }
             for (SocketChannel c : open) {
                 c.close();
             }
@@ -176,10 +225,11 @@ public final class SubscribeBurst {
         c.configureBlocking(false);
         c.setOption(StandardSocketOptions.TCP_NODELAY, true);
         Conn conn = new Conn(System.nanoTime());
+        InetSocketAddress to = addresses.get(started % addresses.size());
         started++;
         inFlight++;
         open.add(c);
-        if (c.connect(address)) {
+        if (c.connect(to)) {
             c.register(selector, SelectionKey.OP_READ, conn);
             write(c, upgrade);
         }
@@ -206,6 +256,12 @@ public final class SubscribeBurst {
         readBuffer.flip();
         readBuffer.get(readBytes, 0, n);
         conn.seen.append(new String(readBytes, 0, n, StandardCharsets.ISO_8859_1));
+        if (conn.seen.length() >= 12 && conn.seen.indexOf("HTTP/1.1 101") != 0) {
+            throw new IllegalStateException("the server refused the upgrade: " + conn.seen);
+        }
+        if (conn.seen.indexOf("\"pusher:error\"") >= 0) {
+            throw new IllegalStateException("the server answered with an error: " + conn.seen);
+        }
         if (!conn.subscribeSent && conn.seen.indexOf(ESTABLISHED) >= 0) {
             conn.subscribeSent = true;
             write(c, subscribe);
