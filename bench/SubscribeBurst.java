@@ -52,6 +52,7 @@ public final class SubscribeBurst {
         String pid = null;
         int chunk = 5000;
         int addresses = 4;
+        int rate = 0;
         String json = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
@@ -67,6 +68,7 @@ public final class SubscribeBurst {
                 case "--chunk" -> chunk = Integer.parseInt(value);
                 case "--addresses" -> addresses = Integer.parseInt(value);
                 case "--json" -> json = value;
+                case "--rate" -> rate = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -79,6 +81,7 @@ public final class SubscribeBurst {
                 concurrency, timeoutSeconds, pid);
         burst.chunk = chunk;
         burst.json = json == null ? null : Path.of(json);
+        burst.rate = rate;
         burst.run();
     }
 
@@ -133,12 +136,18 @@ public final class SubscribeBurst {
     private final int timeoutSeconds;
     private final String pid;
     private final long[] latencyMicros;
+    /** Connect + subscribe time by the connection's start order. */
+    private final long[] latencyByStart;
     private final List<SocketChannel> open = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final byte[] readBytes = new byte[64 * 1024];
     private int started;
     private int chunk = 5000;
     private Path json;
+    /** Connections started per second, 0 for as fast as {@link #concurrency} allows. */
+    private int rate;
+    /** Per started connection, the second of the run it was started in (with a rate). */
+    private int[] startSecond;
     private long chunkNanos;
     private long chunkTicks;
     private int inFlight;
@@ -154,17 +163,20 @@ public final class SubscribeBurst {
         this.timeoutSeconds = timeoutSeconds;
         this.pid = pid;
         this.latencyMicros = new long[subscribers];
+        this.latencyByStart = new long[subscribers];
     }
 
     /** One connection's progress. */
     private static final class Conn {
         final long startNanos;
+        final int index;
         /** What was read so far, as Latin-1, until the subscription is confirmed. */
         final StringBuilder seen = new StringBuilder(512);
         boolean subscribeSent;
 
-        Conn(long startNanos) {
+        Conn(long startNanos, int index) {
             this.startNanos = startNanos;
+            this.index = index;
         }
     }
 
@@ -174,16 +186,22 @@ public final class SubscribeBurst {
         chunkNanos = t0;
         chunkTicks = cpu0;
         long deadline = t0 + timeoutSeconds * 1_000_000_000L;
+        startSecond = new int[subscribers];
         try (Selector selector = Selector.open()) {
             while (done < subscribers) {
-                while (inFlight < concurrency && started < subscribers) {
+                // With a rate, only the connections due by now (a fixed schedule: a slow start is not made up
+                // by a burst beyond the concurrency bound either).
+                long due = rate <= 0 ? subscribers
+                        : Math.min(subscribers, (System.nanoTime() - t0) * rate / 1_000_000_000L + 1);
+                while (inFlight < concurrency && started < due) {
+                    startSecond[started] = (int) ((System.nanoTime() - t0) / 1_000_000_000L);
                     start(selector);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("only " + done + " of " + subscribers + " subscribed within "
                             + timeoutSeconds + " s");
                 }
-                selector.select(100);
+                selector.select(rate <= 0 ? 100 : 1);
                 var keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey k = keys.next();
@@ -194,6 +212,7 @@ public final class SubscribeBurst {
             long t1 = System.nanoTime();
             long cpu1 = serverTicks();
             double seconds = (t1 - t0) / 1e9;
+            String bySecond = rate > 0 ? printBySecond() : "[]";
             Arrays.sort(latencyMicros);
             StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                     "subscribed %d to one channel in %.2f s: %.0f/s; connect+subscribe p50 %.2f ms, p99 %.2f ms",
@@ -208,9 +227,9 @@ public final class SubscribeBurst {
             if (json != null) {
                 // The fields bench/cold-start.sh reads, named as in the load tool's report.
                 Files.writeString(json, String.format(Locale.ROOT,
-                        "{\"subscribers\": %d, \"addresses\": %d, \"seconds\": %.3f, \"connectsPerSecond\": %.1f, "
+                        "{\"subscribers\": %d, \"connectBySecond\": %s, \"serverRssKibAfterConnect\": null, \"addresses\": %d, \"seconds\": %.3f, \"connectsPerSecond\": %.1f, "
                                 + "\"connectP50Ms\": %.3f, \"connectP99Ms\": %.3f, \"serverCpuMicrosPerSubscription\": %s}%n",
-                        done, addresses.size(), seconds, done / seconds, latencyMicros[done / 2] / 1000.0,
+                        done, bySecond, addresses.size(), seconds, done / seconds, latencyMicros[done / 2] / 1000.0,
                         latencyMicros[(int) Math.min(done - 1, done * 0.99)] / 1000.0,
                         pid == null ? "null" : String.format(Locale.ROOT, "%.1f", (cpu1 - cpu0) * 1e4 / done)));
             }
@@ -224,7 +243,7 @@ public final class SubscribeBurst {
         SocketChannel c = SocketChannel.open();
         c.configureBlocking(false);
         c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        Conn conn = new Conn(System.nanoTime());
+        Conn conn = new Conn(System.nanoTime(), started);
         InetSocketAddress to = addresses.get(started % addresses.size());
         started++;
         inFlight++;
@@ -268,6 +287,7 @@ public final class SubscribeBurst {
         }
         if (conn.subscribeSent && conn.seen.indexOf(SUCCEEDED) >= 0) {
             long now = System.nanoTime();
+            latencyByStart[conn.index] = (now - conn.startNanos) / 1000;
             latencyMicros[done++] = (now - conn.startNanos) / 1000;
             if (done % chunk == 0 || done == subscribers) {
                 reportChunk(now);
@@ -276,6 +296,34 @@ public final class SubscribeBurst {
             // Keep the socket open and quiet; nothing more is read from it.
             k.cancel();
         }
+    }
+
+    /**
+     * With {@code --rate}: connect + subscribe p50/p99 by the second each connection was started
+     * in, so a fresh server's first seconds show (the load tool's report has the same lines).
+     */
+    private String printBySecond() {
+        StringBuilder json = new StringBuilder("[");
+        int seconds = startSecond[subscribers - 1] + 1;
+        for (int second = 0; second < seconds; second++) {
+            List<Long> in = new ArrayList<>();
+            for (int i = 0; i < subscribers; i++) {
+                if (startSecond[i] == second) {
+                    in.add(latencyByStart[i]);
+                }
+            }
+            if (in.isEmpty()) {
+                continue;
+            }
+            in.sort(null);
+            double p50 = in.get(in.size() / 2) / 1000.0;
+            double p99 = in.get((int) Math.min(in.size() - 1, in.size() * 0.99)) / 1000.0;
+            System.out.printf(Locale.ROOT, "    second %d: %d started, p50 %.2f ms, p99 %.2f ms%n", second, in.size(),
+                    p50, p99);
+            json.append(json.length() > 1 ? ", " : "").append(String.format(Locale.ROOT,
+                    "{\"second\": %d, \"connections\": %d, \"p50Ms\": %.3f, \"p99Ms\": %.3f}", second, in.size(), p50, p99));
+        }
+        return json.append(']').toString();
     }
 
     /**
