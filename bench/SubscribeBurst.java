@@ -94,7 +94,7 @@ public final class SubscribeBurst {
      * unique, scanning the ephemeral range (32768–60999 here) from an offset per destination and
      * preferring even ports. With every connection to one address and port, once ~14,000 of them
      * are open the even ports are gone and each {@code connect} scans thousands of ports in use
-     * under a lock: measured, the client's system time went from 0.4 to 6.3 s while the rate fell
+     * under a lock: measured, the client's system time went from 0.4 to 6.7 s while the rate fell
      * from ~5,000/s to ~800/s with the server 9 % busy. A few destinations give each its own ports.
      */
     static List<InetSocketAddress> destinations(String host, int port, int addresses) throws IOException {
