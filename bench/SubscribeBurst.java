@@ -95,7 +95,7 @@ public final class SubscribeBurst {
      * preferring even ports. With every connection to one address and port, once ~14,000 of them
      * are open the even ports are gone and each {@code connect} scans thousands of ports in use
      * under a lock: measured, the client's system time went from 0.4 to 6.7 s while the rate fell
-     * from ~5,000/s to ~800/s with the server 9 % busy. A few destinations give each its own ports.
+     * from ~5,000/s to ~800/s with the server 10–20 % busy. A few destinations give each its own ports.
      */
     static List<InetSocketAddress> destinations(String host, int port, int addresses) throws IOException {
         InetAddress first = InetAddress.getByName(host);
