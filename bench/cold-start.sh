@@ -6,12 +6,16 @@
 #          connections at 1,000/s for 5 s (5,000 connections, each subscribing to one public
 #          channel); the report has connect + subscribe p50/p99 per second of the ramp
 #   burst: on another fresh start, SUBS_BURST connections (default 19,500: the open-files
-#          limit here is 20,000 per process) subscribe to one channel as fast as 1,000
-#          concurrent handshakes allow; the figure is subscriptions per second
+#          limit here is 20,000 per process, for the server and the client alike) subscribe to
+#          one channel as fast as 1,000 concurrent handshakes allow, from bench/SubscribeBurst.java
+#          (a lean one-thread NIO Pusher client; the load tool spends ~1 ms of CPU per connect and
+#          cannot offer more than ~1,000/s), spread over BURST_ADDRESSES loopback addresses
+#          (default 4: to one address the kernel's local-port search slows the client down after
+#          ~14,000); the figures are subscriptions per second and server CPU per subscription
 # and prints the medians over the runs. The health-check-to-ready time is printed too.
 #
 # usage: bench/cold-start.sh [--runs N] [--java PATH] [--jvm "OPTS"] [--jar JAR] [--label NAME]
-#                            [--server-args "ARGS"] [--skip-burst]
+#                            [--server-args "ARGS"] [--skip-burst] [--skip-ramp]
 #   JVM options apply to the server only; the load tool always runs on the default java.
 #   Results (JSON and logs per run) go to $OUT (default /tmp/herald-cold-start/<label>).
 set -euo pipefail
@@ -25,10 +29,15 @@ BENCH_JAR=${BENCH_JAR:-bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar}
 LABEL=default
 SERVER_ARGS=""
 BURST=true
+RAMP=true
 PORT=${PORT:-6493}
 RAMP_RATE=${RAMP_RATE:-1000}
 RAMP_SECONDS=${RAMP_SECONDS:-5}
 SUBS_BURST=${SUBS_BURST:-19500}
+BURST_ADDRESSES=${BURST_ADDRESSES:-4}
+# RAMP_CLIENT=lean: the ramp from SubscribeBurst --rate too. The load tool is a fresh JVM as well:
+# against a server already warm its first second read p50 335 ms (docs/benchmarks.md, stop 17).
+RAMP_CLIENT=${RAMP_CLIENT:-tool}
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
@@ -38,6 +47,7 @@ while [ $# -gt 0 ]; do
     --label) LABEL=$2; shift 2 ;;
     --server-args) SERVER_ARGS=$2; shift 2 ;;
     --skip-burst) BURST=false; shift ;;
+    --skip-ramp) RAMP=false; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +56,11 @@ mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)"
 [ -f "$BENCH_JAR" ] || ./mvnw -B -q -pl bench package -DskipTests
 [ -f "$SERVER_JAR" ] || ./mvnw -B -q -pl standalone -am package -DskipTests
+if $BURST || [ "$RAMP_CLIENT" = lean ]; then
+  # Compiled once, not launched from source per run: the compile would run between ready and the burst.
+  mkdir -p "$OUT/burst-classes"
+  javac -d "$OUT/burst-classes" bench/SubscribeBurst.java
+fi
 
 SERVER_PID=""
 stop_server() {
@@ -88,18 +103,29 @@ tool() { # json log args...
 }
 
 for run in $(seq 1 "$RUNS"); do
-  start_server "$OUT/server-ramp-$run.log"
-  echo "$LABEL run $run: ready after $READY_MS ms; $(uptime | sed 's/.*load/load/')" | tee "$OUT/ramp-$run.ready"
-  tool "$OUT/ramp-$run.json" "$OUT/ramp-$run.log" --subscribers $((RAMP_RATE * RAMP_SECONDS)) \
-    --connect-rate "$RAMP_RATE" --connect-concurrency 1000 --connect-timeout 120
-  grep -E 'subscribed to|second [0-9]' "$OUT/ramp-$run.log" || true
-  stop_server
+  if $RAMP; then
+    start_server "$OUT/server-ramp-$run.log"
+    echo "$LABEL run $run: ready after $READY_MS ms; $(uptime | sed 's/.*load/load/')" | tee "$OUT/ramp-$run.ready"
+    if [ "$RAMP_CLIENT" = lean ]; then
+      taskset -c 1 java -cp "$OUT/burst-classes" SubscribeBurst --port "$PORT" --server-pid "$SERVER_PID" \
+        --subscribers $((RAMP_RATE * RAMP_SECONDS)) --rate "$RAMP_RATE" --concurrency 1000 \
+        --addresses "$BURST_ADDRESSES" --timeout 120 --json "$OUT/ramp-$run.json" > "$OUT/ramp-$run.log" 2>&1 \
+        || { echo "SubscribeBurst failed, see $OUT/ramp-$run.log" >&2; tail -n 3 "$OUT/ramp-$run.log" >&2; }
+    else
+      tool "$OUT/ramp-$run.json" "$OUT/ramp-$run.log" --subscribers $((RAMP_RATE * RAMP_SECONDS)) \
+        --connect-rate "$RAMP_RATE" --connect-concurrency 1000 --connect-timeout 120
+    fi
+    grep -E 'subscribed to|second [0-9]' "$OUT/ramp-$run.log" || true
+    stop_server
+  fi
   if $BURST; then
     start_server "$OUT/server-burst-$run.log"
     echo "$LABEL run $run (burst): ready after $READY_MS ms; $(uptime | sed 's/.*load/load/')" | tee "$OUT/burst-$run.ready"
-    tool "$OUT/burst-$run.json" "$OUT/burst-$run.log" --subscribers "$SUBS_BURST" --connect-concurrency 1000 \
-      --connect-timeout 300
-    grep -E 'subscribed to' "$OUT/burst-$run.log" || true
+    taskset -c 1 java -cp "$OUT/burst-classes" SubscribeBurst --port "$PORT" --server-pid "$SERVER_PID" \
+      --subscribers "$SUBS_BURST" --concurrency 1000 --addresses "$BURST_ADDRESSES" --timeout 300 \
+      --json "$OUT/burst-$run.json" > "$OUT/burst-$run.log" 2>&1 \
+      || { echo "SubscribeBurst failed, see $OUT/burst-$run.log" >&2; tail -n 3 "$OUT/burst-$run.log" >&2; }
+    cat "$OUT/burst-$run.log"
     stop_server
   fi
 done
@@ -136,8 +162,10 @@ if ramp:
     print("  server RSS after the ramp: median %d KiB" % med([d["serverRssKibAfterConnect"] or 0 for d in ramp]))
 burst = load("burst")
 if burst:
-    print("burst %d subscriptions to one channel: median %.0f /s (runs %s), p50 %.1f ms; load %s"
+    print("burst %d subscriptions to one channel: median %.0f /s (runs %s), p50 %.1f ms, "
+          "server CPU per subscription median %.0f us (runs %s); load %s"
           % (burst[0]["subscribers"], med([d["connectsPerSecond"] for d in burst]),
              [d["connectsPerSecond"] for d in burst], med([d["connectP50Ms"] for d in burst]),
-             [d["load"] for d in burst]))
+             med([d["serverCpuMicrosPerSubscription"] for d in burst]),
+             [d["serverCpuMicrosPerSubscription"] for d in burst], [d["load"] for d in burst]))
 EOF
