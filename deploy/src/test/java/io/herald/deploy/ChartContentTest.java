@@ -460,7 +460,8 @@ class ChartContentTest {
                     .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue();
             assertThat(options).contains("-XX:MaxRAMPercentage=").doesNotContain("-Xmx");
             if (service.equals("edge")) {
-                assertThat(options).contains("-XX:+UseSerialGC");
+                // the young generation's size: the default one stays resident (README, "Recommended JVM settings")
+                assertThat(options).contains("-XX:+UseSerialGC", "-Xmn32m");
             }
         }
     }

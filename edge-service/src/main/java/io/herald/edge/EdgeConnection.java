@@ -52,11 +52,8 @@ public final class EdgeConnection {
     boolean flushPending;
     /** On the event loop only: frames written since the last flush (Netty counts only flushed ones). */
     int unflushedFrames;
-    /**
-     * Sized for the one or two channels most connections have (a table of 2, grown as needed):
-     * the default table of 16 cost 56 bytes more per connection.
-     */
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(1);
+    /** A copy-on-write map: most connections keep one or two channels for hours ({@link SubscriptionMap}). */
+    private final Map<String, Subscription> subscriptions = new SubscriptionMap();
     private final SubscriptionChanges subscriptionChanges = new SubscriptionChanges();
     private final long openedNanos;
     /** Created at the first client event: most connections send none. */

@@ -11,10 +11,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +104,78 @@ class WebSocketRouteTest {
         finally {
             ws.abort();
         }
+    }
+
+    @Test
+    void aBinaryMessageSentInFragmentsIsRefusedOnce() throws Exception {
+        BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(server.appUrl()), collecting(texts, new CompletableFuture<>()))
+                .get(30, TimeUnit.SECONDS);
+        try {
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("pusher:connection_established");
+            ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2}), false).get(30, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(new byte[] {3}), false).get(30, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(new byte[] {4}), true).get(30, TimeUnit.SECONDS);
+            ws.sendText("{\"event\":\"pusher:ping\",\"data\":{}}", true).get(30, TimeUnit.SECONDS);
+            // replies come in order: one refusal for the whole message, then the pong
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("pusher:error").contains("Binary");
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("pusher:pong");
+        }
+        finally {
+            ws.abort();
+        }
+    }
+
+    @Test
+    void aMessageWhoseFragmentsTogetherPassTheFrameLimitIsClosedWith1009() throws Exception {
+        BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(server.appUrl()), collecting(texts, closeCode)).get(30, TimeUnit.SECONDS);
+        try {
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("pusher:connection_established");
+            double before = server.closed(1009);
+            // each fragment fits herald.edge.max-frame-size (64KB by default), the message does not
+            String part = "x".repeat(40_000);
+            ws.sendText("{\"event\":\"pusher:ping\",\"data\":\"" + part, false).get(30, TimeUnit.SECONDS);
+            // the server may have closed already: whether this last fragment is still sent does not matter
+            ws.sendText(part + "\"}", true).exceptionally(ex -> null).get(30, TimeUnit.SECONDS);
+            assertThat(closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1009);
+            server.awaitClosed(1009, before + 1);
+            assertThat(texts).noneMatch(text -> text.contains("pusher:pong"));
+        }
+        finally {
+            ws.abort();
+        }
+    }
+
+    /** A listener that joins each message's fragments into {@code texts} and completes {@code closeCode} with the close's code. */
+    private static WebSocket.Listener collecting(BlockingQueue<String> texts, CompletableFuture<Integer> closeCode) {
+        StringBuilder partial = new StringBuilder();
+        return new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    texts.add(partial.toString());
+                    partial.setLength(0);
+                }
+                webSocket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                closeCode.complete(statusCode);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+                closeCode.completeExceptionally(error);
+            }
+        };
     }
 
     @Test

@@ -13,8 +13,8 @@ import org.springframework.util.unit.DataSize;
  *        their own after the smaller of this and their own setting)
  * @param pongTimeout how long a client has to answer the server's {@code pusher:ping} (any
  *        frame counts) before it is closed with 4201
- * @param maxFrameSize the largest inbound WebSocket frame; a larger one closes the connection
- *        with 1009 (message too big)
+ * @param maxFrameSize the largest inbound WebSocket frame, and message with its fragments joined;
+ *        a larger one closes the connection with 1009 (message too big)
  * @param maxSubscriptions the most channels one connection may be subscribed to; further
  *        subscriptions are refused with {@code pusher:subscription_error}
  * @param maxOutboundMessages the most frames queued for one connection that is not reading

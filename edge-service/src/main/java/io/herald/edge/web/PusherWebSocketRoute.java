@@ -43,7 +43,8 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * </ul>
  * No WebSocket extension is offered (permessage-deflate stays off: the shared pre-encoded frames
  * of {@link WebSocketTransport} need frames nobody rewrites) and no sub-protocol is selected;
- * an inbound frame over {@code herald.edge.max-frame-size} is closed with 1009 by Netty's decoder.
+ * an inbound frame over {@code herald.edge.max-frame-size} is closed with 1009 by Netty's decoder, a
+ * message whose fragments together pass it by {@link WebSocketConnection}.
  */
 public final class PusherWebSocketRoute implements NettyRouteProvider {
 

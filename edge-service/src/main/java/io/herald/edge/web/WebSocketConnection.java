@@ -9,9 +9,12 @@ import io.herald.edge.PusherSessions;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -64,6 +67,8 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
     private CoreSubscriber<? super Void> actual;
     private volatile Subscription frames;
     private Inbound inbound;
+    /** On the event loop only: the message whose fragments are being received, or {@code null}. */
+    private Fragments fragments;
     /** The app holding a connection of its quota, released when the connection ends; or {@code null}. */
     private String quotaAppId;
     /** Set once: the connection was released (or refused). */
@@ -177,8 +182,9 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
         // once a close was sent, Reactor Netty disposes of the inbound without telling its
         // subscriber, and a client that does not read its close is cut off by the socket alone.
         in.withConnection(connection -> connection.channel().closeFuture().addListener(this));
-        // Fragmented messages are joined, up to the frame limit, as Spring's session did.
-        in.aggregateFrames(route.maxFramePayload).receiveObject().subscribe(this);
+        // Fragmented messages are joined here (onNext), up to the frame limit, as Spring's session
+        // joined them: without Netty's aggregator, a handler every connection would keep.
+        in.receiveObject().subscribe(this);
     }
 
     /** Sends {@code pusher:error} with the code, then closes with it, as Pusher does; counted with its code. */
@@ -212,7 +218,10 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
     @Override
     public void onNext(Object frame) {
         // Reactor Netty releases the frame when this returns.
-        if (frame instanceof TextWebSocketFrame text) {
+        if (frame instanceof WebSocketFrame part && (!part.isFinalFragment() || part instanceof ContinuationWebSocketFrame)) {
+            fragment(part);
+        }
+        else if (frame instanceof TextWebSocketFrame text) {
             inbound.text(text.text());
         }
         else if (frame instanceof BinaryWebSocketFrame) {
@@ -221,6 +230,46 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
         else if (frame instanceof PongWebSocketFrame) {
             inbound.pong();
         }
+    }
+
+    /**
+     * A fragment of a message: joined with the others; the message is handled once its last
+     * fragment came. Netty's decoder already closed (1002) a connection whose fragments come out
+     * of order, so a continuation with no message started is one after a refused message.
+     */
+    private void fragment(WebSocketFrame part) {
+        if (!(part instanceof ContinuationWebSocketFrame)) {
+            fragments = new Fragments(part instanceof TextWebSocketFrame);
+        }
+        Fragments message = fragments;
+        if (message == null) {
+            return;
+        }
+        if (!message.add(part.content(), route.maxFramePayload)) {
+            fragments = null;
+            tooBig();
+            return;
+        }
+        if (part.isFinalFragment()) {
+            fragments = null;
+            if (message.isText()) {
+                inbound.text(message.joinedText());
+            }
+            else {
+                inbound.binary();
+            }
+        }
+    }
+
+    /**
+     * A message over the frame limit, fragments joined: closed with 1009 and counted with it,
+     * as Netty's decoder closes a single frame over the limit.
+     */
+    private void tooBig() {
+        String reason = "Max message length of " + route.maxFramePayload + " has been exceeded.";
+        out.sendClose(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), reason).subscribe(null, ex -> { });
+        end(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason));
+        complete();
     }
 
     @Override
