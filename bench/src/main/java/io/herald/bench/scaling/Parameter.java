@@ -18,13 +18,14 @@ public enum Parameter {
     EDGE_CPU_PER_BROKER_MESSAGE_US("edge-cpu-per-broker-message-us", "µs of one core", 5.0, 3.0,
             "assumption: decoding an envelope from Redis and handing it to a fan-out lane costs "
                     + "about one delivery; not measured on its own"),
-    EDGE_CPU_PER_CONNECT_US("edge-cpu-per-connect-us", "µs of one core", 3_000.0, 700.0,
-            "derived: 2,000 connect+subscribe at 1,000/s had p50 4.3 s on a fresh server "
-                    + "(side by side 2026-12-02), i.e. about 2,000 / 6.3 s = 320/s per core. "
-                    + "Target: issue 10's 1,000/s at p50 <= 5 ms, i.e. a core at most ~70 % busy"),
-    MEMORY_PER_CONNECTION_KIB("memory-per-connection-kib", "KiB RSS", 20.9, 4.0,
-            "side by side 2026-12-02 S4 (15,000 idle connections, -Xmx1g); issue 10's table "
-                    + "28.8 KiB. Target: issue 10"),
+    EDGE_CPU_PER_CONNECT_US("edge-cpu-per-connect-us", "µs of one core", 160.0, 160.0,
+            "docs/benchmarks.md stop 17 (cold): server CPU per connect + subscribe in a burst of "
+                    + "19,500 to one channel right after a fresh start, 151-161 µs (bench/SubscribeBurst.java). "
+                    + "Target: the same (issue 10's 1,000/s at p50 <= 5 ms needs at most ~700 µs)"),
+    MEMORY_PER_CONNECTION_KIB("memory-per-connection-kib", "KiB RSS", 3.2, 3.2,
+            "docs/benchmarks.md stop 17 (mem): bench/idle-memory.sh, 19,000 idle connections, README's "
+                    + "recommended settings (JDK 25, -Xmx1g -Xmn32m, SerialGC, compact headers), median 3.19 KiB "
+                    + "(JDK 17 SerialGC -Xmn32m 3.39). Target: issue 10's <= 4, met"),
     KERNEL_MEMORY_PER_CONNECTION_KIB("kernel-memory-per-connection-kib", "KiB", 3.0, 3.0,
             "assumption: the kernel's socket, file and epoll structures of an idle TCP connection, "
                     + "which the RSS figure does not contain"),
@@ -33,9 +34,9 @@ public enum Parameter {
     EDGE_BASE_MEMORY_MIB("edge-base-memory-mib", "MiB RSS", 1_536.0, 1_536.0,
             "assumption: the JVM with -Xmx1g before any connection (heap, metaspace, code cache, "
                     + "threads)"),
-    PUBLISH_CPU_PER_MESSAGE_US("publish-cpu-per-message-us", "µs of one core", 1_000.0, 80.0,
-            "side by side 2026-12-02 S3 Herald on Redis median 994 µs per publish (870–1,040); "
-                    + "issue 10's table ~500 µs. Target: issue 10"),
+    PUBLISH_CPU_PER_MESSAGE_US("publish-cpu-per-message-us", "µs of one core", 81.0, 80.0,
+            "docs/benchmarks.md stop 17 (redis): S3 through Redis, Herald's CPU per publish without "
+                    + "redis-server's, median of 6 runs 80.7 µs (87.5 with it; in memory ~58). Target: issue 10"),
     REDIS_US_PER_PUBLISH("redis-us-per-publish", "µs of the shard's core", 0.89, 0.89,
             "measured: bench/redis-shard-capacity.sh, redis-server's CPU per PUBLISH of 256 bytes to "
                     + "a channel nobody subscribes, 8 clients x pipeline 16, median of 3 (0.71–1.01; "
