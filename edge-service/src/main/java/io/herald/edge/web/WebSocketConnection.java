@@ -217,7 +217,11 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
 
     @Override
     public void onNext(Object frame) {
-        // Reactor Netty releases the frame when this returns.
+        // Reactor Netty releases the frame when this returns. Frames decoded after this connection
+        // ended itself (a message over the limit, below) belong to nobody: the session is released.
+        if (ended != 0) {
+            return;
+        }
         if (frame instanceof WebSocketFrame part && (!part.isFinalFragment() || part instanceof ContinuationWebSocketFrame)) {
             fragment(part);
         }
@@ -268,8 +272,7 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
     private void tooBig() {
         String reason = "Max message length of " + route.maxFramePayload + " has been exceeded.";
         out.sendClose(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), reason).subscribe(null, ex -> { });
-        end(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason));
-        complete();
+        onError(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, reason));
     }
 
     @Override
