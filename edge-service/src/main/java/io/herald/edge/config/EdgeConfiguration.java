@@ -31,7 +31,14 @@ import io.herald.edge.PusherSessions;
 import io.herald.edge.web.PusherWebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.herald.edge.EdgeDrain;
 import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -54,6 +61,8 @@ import reactor.core.scheduler.Schedulers;
 @Import({ HeraldCoreConfiguration.class, RateLimitCoreConfiguration.class })
 @EnableConfigurationProperties(EdgeProperties.class)
 public class EdgeConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeConfiguration.class);
 
     /** The role's switch. */
     public static final String ENABLED = "herald.edge.enabled";
@@ -94,9 +103,21 @@ public class EdgeConfiguration {
     public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
             ChannelState state, ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts,
             EdgeNodeId nodeId, StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents,
-            ObjectProvider<MeterRegistry> meters, DebugConsole debug, Clock clock) {
+            ObjectProvider<MeterRegistry> meters, DebugConsole debug, Clock clock, EdgeDrain drain) {
         return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value(),
-                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new), debug, clock);
+                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new), debug, clock, drain);
+    }
+
+    /**
+     * This node leaving: refuses handshakes and turns readiness to {@code REFUSING_TRAFFIC} when
+     * the drain begins, and defers the channel-state leaves of connections closed meanwhile by
+     * {@code herald.edge.drain-handover}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public EdgeDrain edgeDrainState(EdgeProperties properties, ApplicationEventPublisher events) {
+        return new EdgeDrain(properties.drainHandover(), Schedulers.parallel(),
+                () -> AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC));
     }
 
     /** This node's bound on channel-state commands in flight ({@code herald.edge.max-state-commands-in-flight}). */
@@ -181,23 +202,30 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public PusherWebSocketRoute pusherWebSocketRoute(AppStore apps, PusherSessions sessions,
-            EdgeProperties properties, ConnectionQuota connectionQuota) {
+            EdgeProperties properties, ConnectionQuota connectionQuota, EdgeDrain drain) {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, properties.maxFrameSize().toBytes());
         return new PusherWebSocketRoute(apps, sessions, properties.minProtocol(), properties.maxProtocol(),
-                connectionQuota, maxFrame);
+                connectionQuota, maxFrame, drain);
     }
 
     /**
-     * On shutdown, before the web server stops, tells clients to reconnect (4200) so that they
-     * move to another node, spread over {@code herald.edge.drain-period}, and waits up to
-     * {@code herald.edge.drain-timeout} for them to go.
+     * On shutdown, before the web server stops: refuses new handshakes and turns readiness to
+     * refusing ({@link EdgeDrain#begin}), tells clients to reconnect (4200) so that they move to
+     * another node, spread over {@code herald.edge.drain-period}, waits up to
+     * {@code herald.edge.drain-timeout} for them to go, then up to {@code herald.edge.drain-handover}
+     * more for the channel-state leaves they left behind to be recorded. Runs on the thread that
+     * closes the context (the JVM's shutdown hook on SIGTERM), never on an event loop: it sleeps.
      */
     @Bean
-    public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeProperties properties) {
+    public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeDrain drain, EdgeProperties properties) {
         return new BeforeServerStops(() -> {
+            drain.begin();
             registry.drain(properties.drainPeriod());
-            long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
-            while (registry.size() > 0 && System.nanoTime() < deadline) {
+            long start = System.nanoTime();
+            long connectionsDeadline = start + properties.drainTimeout().toNanos();
+            long leavesDeadline = connectionsDeadline + properties.drainHandover().toNanos();
+            while (System.nanoTime() < (registry.size() > 0 ? connectionsDeadline : leavesDeadline)
+                    && (registry.size() > 0 || drain.pendingLeaves() > 0)) {
                 try {
                     Thread.sleep(50);
                 }
@@ -206,6 +234,8 @@ public class EdgeConfiguration {
                     return;
                 }
             }
+            log.info("Drained in {} ms: {} connection(s) still open, {} channel-state leave(s) not recorded",
+                    Duration.ofNanos(System.nanoTime() - start).toMillis(), registry.size(), drain.pendingLeaves());
         });
     }
 }
