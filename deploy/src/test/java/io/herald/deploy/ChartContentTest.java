@@ -263,7 +263,7 @@ class ChartContentTest {
         assertThat(rendered.get(ConfigMap.class, "herald-edge").getData())
                 .containsEntry("HERALD_EDGE_DRAINPERIOD", "20s").containsEntry("HERALD_EDGE_DRAINTIMEOUT", "30s");
         assertThat(rendered.get(Deployment.class, "herald-edge").getSpec().getTemplate().getSpec()
-                .getTerminationGracePeriodSeconds()).isEqualTo(5 + 30 + 5 + 15);
+                .getTerminationGracePeriodSeconds()).isEqualTo(5 + 30 + 10 + 15);
     }
 
     // --- secrets ----------------------------------------------------------------------------------

@@ -29,7 +29,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+import io.herald.core.metrics.HeraldMeters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -37,7 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Issue 11 item 5: one of two edges drains (its context closed, as SIGTERM does) while a
  * publisher sends numbered events at a steady rate. Every subscriber, connected through a
- * readiness-following load balancer ({@link ReadyEdges}, as a Kubernetes Service), ends up on the
+ * readiness-following load balancer ({@link ReadyEdges}: as a Kubernetes Service, and as the
+ * gateway with its 5 s health checks, during which the draining edge bounces the connections it
+ * still gets), ends up on the
  * other edge with its subscriptions (it receives new events again) and its presence membership (a
  * watcher sees no {@code member_removed} nor {@code member_added} for a user who moved, and a
  * newcomer's member list is complete); a user who did not come back is removed. The messages each
@@ -53,8 +59,14 @@ class EdgeDrainTest {
     static final String ROOM = "presence-room";
     static final long PUBLISH_PERIOD_MILLIS = 50; // 20 events per second
 
-    @Test
-    void everySubscriberMovesToTheOtherEdgeWithItsSubscriptionsAndPresence() throws Exception {
+    /**
+     * @param healthInterval how often the balancer checks the edges' readiness: 0 = at each new
+     *        connection (a Kubernetes Service after the preStop sleep), 5 s = the gateway's load
+     *        balancer, which keeps sending connections to the draining edge for up to that long
+     */
+    @ParameterizedTest(name = "health checked every {0} s")
+    @ValueSource(ints = { 0, 5 })
+    void everySubscriberMovesToTheOtherEdgeWithItsSubscriptionsAndPresence(int healthInterval) throws Exception {
         Map<String, Object> edgeProperties = Map.of("herald.edge.drain-period", "2s",
                 "herald.edge.drain-timeout", "10s",
                 // Generous for a loaded machine: a reconnect slower than the handover would be seen as a leave.
@@ -70,7 +82,9 @@ class EdgeDrainTest {
             publisher.setEncrypted(false);
             List<Client> clients = new ArrayList<>();
             ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
-            try (ReadyEdges balancer = new ReadyEdges(List.of(leavingPort, stayingPort))) {
+            MeterRegistry leavingMeters = leaving.getBean(MeterRegistry.class);
+            try (ReadyEdges balancer = new ReadyEdges(List.of(leavingPort, stayingPort),
+                    Duration.ofSeconds(healthInterval))) {
                 // The watcher stays on the edge that stays and records the room's arrivals and departures.
                 Client watcher = new Client("watcher", stayingPort, tenant);
                 clients.add(watcher);
@@ -149,9 +163,12 @@ class EdgeDrainTest {
                     }
                 }
                 List<Integer> sortedMovers = missedMovers.stream().sorted().toList();
-                log.info("Drain figure: {} subscribers ({} moved from the drained edge), events {}..{} at {}/s; "
+                Counter told = leavingMeters.find(HeraldMeters.CONNECTIONS_CLOSED.meterName()).tag("code", "4200").counter();
+                long bounced = (told == null ? 0 : (long) told.count()) - onLeaving - 1;
+                log.info("Drain figure (health checked every {} s): {} subscribers ({} moved from the drained edge, "
+                        + "{} new connections bounced by it), events {}..{} at {}/s; "
                         + "missed by those who moved: median {}, max {}, total {}; by those who stayed: total {}",
-                        SUBSCRIBERS, missedMovers.size(), first, end, 1000 / PUBLISH_PERIOD_MILLIS,
+                        healthInterval, SUBSCRIBERS, missedMovers.size(), bounced, first, end, 1000 / PUBLISH_PERIOD_MILLIS,
                         sortedMovers.isEmpty() ? 0 : sortedMovers.get(sortedMovers.size() / 2),
                         sortedMovers.isEmpty() ? 0 : sortedMovers.get(sortedMovers.size() - 1),
                         missedMovers.stream().mapToInt(Integer::intValue).sum(),

@@ -12,13 +12,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP load balancer in front of edges, as a Kubernetes Service is: each new connection goes to
- * the next edge, round robin, among those whose {@code /actuator/health/readiness} answers 200
- * (asked at each connection, so an edge leaves the rotation as soon as its readiness turns to
- * refusing). Bytes are copied both ways by two plain threads per connection; test-only.
+ * A TCP load balancer in front of edges: each new connection goes to the next edge, round robin,
+ * among those whose {@code /actuator/health/readiness} answered 200 at the last health check. The
+ * checks run every {@code healthInterval}, as the gateway's load balancer does (every 5 s), so a
+ * draining edge keeps getting new connections for up to that long; with a zero interval readiness
+ * is asked at each connection (an edge leaves the rotation at once, as a Kubernetes Service's
+ * endpoints after the preStop sleep). Bytes are copied both ways by two plain threads per
+ * connection; test-only.
  */
 final class ReadyEdges implements AutoCloseable {
 
@@ -28,9 +36,22 @@ final class ReadyEdges implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger next = new AtomicInteger();
     private final Thread acceptor;
+    private final Duration healthInterval;
+    private final Map<Integer, Boolean> lastHealth = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ready-edges-health");
+        t.setDaemon(true);
+        return t;
+    });
 
-    ReadyEdges(List<Integer> edgePorts) throws IOException {
+    ReadyEdges(List<Integer> edgePorts, Duration healthInterval) throws IOException {
         this.edgePorts = List.copyOf(edgePorts);
+        this.healthInterval = healthInterval;
+        if (!healthInterval.isZero()) {
+            edgePorts.forEach(port -> lastHealth.put(port, ready(port)));
+            checks.scheduleWithFixedDelay(() -> this.edgePorts.forEach(port -> lastHealth.put(port, ready(port))),
+                    healthInterval.toMillis(), healthInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::accept, "ready-edges");
         acceptor.setDaemon(true);
@@ -76,7 +97,7 @@ final class ReadyEdges implements AutoCloseable {
     private Integer pick() {
         for (int tried = 0; tried < edgePorts.size(); tried++) {
             int port = edgePorts.get(Math.floorMod(next.getAndIncrement(), edgePorts.size()));
-            if (ready(port)) {
+            if (healthInterval.isZero() ? ready(port) : lastHealth.getOrDefault(port, false)) {
                 return port;
             }
         }
@@ -132,6 +153,7 @@ final class ReadyEdges implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        checks.shutdownNow();
         server.close();
     }
 }

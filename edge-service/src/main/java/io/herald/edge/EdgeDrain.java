@@ -1,16 +1,19 @@
 package io.herald.edge;
 
+import io.herald.core.error.PusherError;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * This edge node leaving: once {@link #begin} ran, new WebSocket handshakes are refused (503
- * with {@code Retry-After}, see {@code PusherWebSocketRoute}) and the channel-state leaves of the
- * connections that close meanwhile wait for the handover ({@code herald.edge.drain-handover}).
+ * This edge node leaving: once {@link #begin} ran, readiness refuses traffic, each new connection
+ * is bounced (established, then told at once to reconnect: {@link PusherSessions#open}), and the
+ * channel-state leaves and offline records ({@link Watchlists}) of the connections that close
+ * meanwhile wait for the handover ({@code herald.edge.drain-handover}).
  *
  * <p>Why the leaves wait: a client told to reconnect (4200) comes back on another node within a
  * moment and subscribes again. Were its presence leave recorded at once, the channel would hear
@@ -49,7 +52,7 @@ public final class EdgeDrain {
         });
     }
 
-    /** Refuses new handshakes from now on, and turns readiness to refusing. Idempotent. */
+    /** Bounces new connections from now on, and turns readiness to refusing. Idempotent. */
     public void begin() {
         if (!draining) {
             draining = true;
@@ -57,13 +60,31 @@ public final class EdgeDrain {
         }
     }
 
-    /** New handshakes are refused. */
+    /** The drain began: new connections are bounced. */
     public boolean draining() {
         return draining;
     }
 
     public Duration handover() {
         return handover;
+    }
+
+    /**
+     * How long a connection opened while draining is served before it is told to reconnect.
+     * pusher-java-client handles {@code connection_established} on its event thread but a close on
+     * its socket's thread: a close right behind the established can be handled first, and the
+     * client then believes itself connected to a closed socket (its reconnect timer finds it
+     * CONNECTED and does nothing) until its activity timeout. A second is ample for the established
+     * to be handled, and still cheaper for that client than a refused handshake: it resets its
+     * backoff only on {@code connection_established}, so a refusal costs it 4 s, then 9 s, where a
+     * 4200 after an established costs its 1 s wait.
+     */
+    static final Duration BOUNCE_DELAY = Duration.ofSeconds(1);
+
+    /** Tells a connection opened while draining to reconnect elsewhere, {@link #BOUNCE_DELAY} after its established. */
+    void bounce(EdgeConnection connection) {
+        scheduler.schedule(() -> connection.closeAfterFlush(PusherError.RECONNECT, "Server shutting down, reconnect"),
+                BOUNCE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Deferred channel-state leaves not yet run. */

@@ -8,22 +8,17 @@ import io.herald.core.state.ChannelState;
 import io.herald.core.testing.RawClient;
 import io.herald.core.testing.RedisServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * A draining edge refuses new handshakes and readiness at once, and keeps the channel-state
+ * A draining edge refuses readiness and bounces new connections at once, and keeps the channel-state
  * records of the connections it told to reconnect for the handover, then leaves them.
  */
 class EdgeDrainTest {
@@ -31,7 +26,7 @@ class EdgeDrainTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void refusesHandshakesAndReadinessAndKeepsTheLeavesForTheHandover() throws Exception {
+    void refusesReadinessBouncesNewConnectionsAndKeepsTheLeavesForTheHandover() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             String prefix = RedisServer.uniquePrefix();
             // The other node of the cluster: it reads the channel state after the draining one stopped.
@@ -56,7 +51,13 @@ class EdgeDrainTest {
                 // Closed and gone from the local fan-out, but still recorded while its client moves.
                 await().atMost(Duration.ofSeconds(30)).until(() -> drain.pendingLeaves() == 1);
                 assertThat(state.subscriptionCount(news).block(Duration.ofSeconds(10))).isEqualTo(1);
-                assertThat(rawHandshake(edge.port)).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
+                // A connection that still arrives is bounced: established (the official client resets its
+                // backoff), then told at once to reconnect elsewhere.
+                try (RawClient late = RawClient.connect(edge.appUrl())) {
+                    late.established();
+                    assertThat(late.next("pusher:error").get("data").get("code").asInt()).isEqualTo(4200);
+                    assertThat(late.awaitClose()).isEqualTo(4200);
+                }
                 assertThat(status(edge, "/actuator/health/readiness")).isEqualTo(503);
                 assertThat(status(edge, "/actuator/health")).isEqualTo(503);
 
@@ -77,25 +78,5 @@ class EdgeDrainTest {
     private static int status(EdgeTestServer edge, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port + path)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** The status line and headers a WebSocket handshake is answered with. */
-    private static String rawHandshake(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-            out.write(("GET /app/" + EdgeTestServer.KEY + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder headers = new StringBuilder();
-            int b;
-            while (!headers.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
-                headers.append((char) b);
-            }
-            return headers.toString();
-        }
     }
 }

@@ -109,8 +109,8 @@ public class EdgeConfiguration {
     }
 
     /**
-     * This node leaving: refuses handshakes and turns readiness to {@code REFUSING_TRAFFIC} when
-     * the drain begins, and defers the channel-state leaves of connections closed meanwhile by
+     * This node leaving: turns readiness to {@code REFUSING_TRAFFIC} and bounces new connections
+     * (4200 at once) when the drain begins, and defers the channel-state leaves of connections closed meanwhile by
      * {@code herald.edge.drain-handover}.
      */
     @Bean
@@ -165,16 +165,16 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public Watchlists watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, EdgeNodeId nodeId,
-            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents) {
-        return new Watchlists(fanout, state, notifier, nodeId.value(), limit, repairs, incidents);
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, EdgeDrain drain) {
+        return new Watchlists(fanout, state, notifier, nodeId.value(), limit, repairs, incidents, drain);
     }
 
     @Bean
     @ConditionalOnMissingBean
     public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry,
             ChannelSubscriptions subscriptions, ClientEvents clientEvents, UserSignin signin, DebugConsole debug,
-            Clock clock) {
-        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin, debug, clock);
+            Clock clock, EdgeDrain drain) {
+        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin, debug, clock, drain);
     }
 
     @Bean(destroyMethod = "close")
@@ -202,15 +202,15 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public PusherWebSocketRoute pusherWebSocketRoute(AppStore apps, PusherSessions sessions,
-            EdgeProperties properties, ConnectionQuota connectionQuota, EdgeDrain drain) {
+            EdgeProperties properties, ConnectionQuota connectionQuota) {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, properties.maxFrameSize().toBytes());
         return new PusherWebSocketRoute(apps, sessions, properties.minProtocol(), properties.maxProtocol(),
-                connectionQuota, maxFrame, drain);
+                connectionQuota, maxFrame);
     }
 
     /**
-     * On shutdown, before the web server stops: refuses new handshakes and turns readiness to
-     * refusing ({@link EdgeDrain#begin}), tells clients to reconnect (4200) so that they move to
+     * On shutdown, before the web server stops: turns readiness to refusing and bounces new
+     * connections ({@link EdgeDrain#begin}), tells clients to reconnect (4200) so that they move to
      * another node, spread over {@code herald.edge.drain-period}, waits up to
      * {@code herald.edge.drain-timeout} for them to go, then up to {@code herald.edge.drain-handover}
      * more for the channel-state leaves they left behind to be recorded. Runs on the thread that

@@ -34,8 +34,8 @@ import org.springframework.util.unit.DataSize;
  *        within it is still present there (no {@code member_removed} and {@code member_added} for a
  *        user who moved, no {@code channel_vacated}); a user not back by then is removed by this
  *        node. The shutdown waits for them: at most drain timeout + handover. Zero: leaves at once.
- *        Longer than the client's reconnect (pusher-java-client waits 1 s after a 4200) plus a
- *        handshake and its subscribes
+ *        Longer than the client's reconnect (pusher-java-client waits 1 s after a 4200, 4 s more
+ *        when that attempt fails) plus a handshake and its subscribes
  * @param webhookLeaveDelay how long after a channel's last subscriber or a presence user's last
  *        connection leaves the {@code channel_vacated} / {@code member_removed} webhook waits; if
  *        the channel or user is back by then, none is sent (Pusher: up to 3 s); a dead node's
@@ -61,7 +61,7 @@ public record EdgeProperties(
         @DefaultValue("5-7") String supportedProtocols,
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
-        @DefaultValue("5s") Duration drainHandover,
+        @DefaultValue("10s") Duration drainHandover,
         @DefaultValue("30s") Duration userAuthenticationTimeout,
         @DefaultValue("3s") Duration webhookLeaveDelay,
         @DefaultValue("1000") int maxStateCommandsInFlight,

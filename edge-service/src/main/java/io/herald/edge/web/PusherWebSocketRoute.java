@@ -2,7 +2,6 @@ package io.herald.edge.web;
 
 import io.herald.core.app.AppStore;
 import io.herald.core.ratelimit.ConnectionQuota;
-import io.herald.edge.EdgeDrain;
 import io.herald.edge.PusherSessions;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -46,12 +45,6 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * of {@link WebSocketTransport} need frames nobody rewrites) and no sub-protocol is selected;
  * an inbound frame over {@code herald.edge.max-frame-size} is closed with 1009 by Netty's decoder, a
  * message whose fragments together pass it by {@link WebSocketConnection}.
- *
- * <p>While the node drains ({@link EdgeDrain}), a handshake is refused before the upgrade with
- * {@code 503} and {@code Retry-After: 1}: a client told to reconnect must not land here again.
- * Clients treat a failed handshake as a lost connection and retry (pusher-java-client after its
- * backoff, pusher-js at once on its fallback): they reach another node through the load balancer,
- * which stopped sending new connections here as soon as readiness turned to refusing.
  */
 public final class PusherWebSocketRoute implements NettyRouteProvider {
 
@@ -65,7 +58,6 @@ public final class PusherWebSocketRoute implements NettyRouteProvider {
     /** {@code null}: no connection quota. */
     final ConnectionQuota quota;
     final int maxFramePayload;
-    private final EdgeDrain drain;
     private final WebsocketServerSpec spec;
 
     /**
@@ -75,13 +67,6 @@ public final class PusherWebSocketRoute implements NettyRouteProvider {
      */
     public PusherWebSocketRoute(AppStore apps, PusherSessions sessions, int minProtocol, int maxProtocol,
             ConnectionQuota quota, int maxFramePayload) {
-        this(apps, sessions, minProtocol, maxProtocol, quota, maxFramePayload, null);
-    }
-
-    /** @param drain while it drains, handshakes are refused with 503; {@code null}: never */
-    public PusherWebSocketRoute(AppStore apps, PusherSessions sessions, int minProtocol, int maxProtocol,
-            ConnectionQuota quota, int maxFramePayload, EdgeDrain drain) {
-        this.drain = drain;
         this.apps = apps;
         this.sessions = sessions;
         this.minProtocol = minProtocol;
@@ -111,11 +96,6 @@ public final class PusherWebSocketRoute implements NettyRouteProvider {
                 || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 || !headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
             return response.status(HttpResponseStatus.BAD_REQUEST).send();
-        }
-        if (drain != null && drain.draining()) {
-            response.header(HttpHeaderNames.RETRY_AFTER, "1");
-            response.header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return response.status(HttpResponseStatus.SERVICE_UNAVAILABLE).send();
         }
         URI uri;
         try {
