@@ -70,6 +70,8 @@ final class Cluster implements AutoCloseable {
         common.put("herald.apps[0].key", KEY);
         common.put("herald.apps[0].secret", SECRET);
         Map<String, Object> edgeProps = new HashMap<>(common);
+        // Closing the cluster with subscribed clients must not wait the 10 s handover; EdgeDrainTest sets its own.
+        edgeProps.put("herald.edge.drain-handover", "0s");
         edgeProps.putAll(edgeProperties);
         for (int i = 0; i < edgeCount; i++) {
             edges.add(start(new SpringApplicationBuilder(EdgeServiceApplication.class)

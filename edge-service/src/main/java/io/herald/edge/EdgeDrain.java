@@ -46,7 +46,7 @@ public final class EdgeDrain {
         this.refuseTraffic = Objects.requireNonNull(refuseTraffic, "refuseTraffic");
     }
 
-    /** A node that never drains (tests, tools): leaves at once, handshakes always accepted. */
+    /** For components built without the node's drain (tests, tools): no handover, leaves always at once. */
     public static EdgeDrain none(Scheduler scheduler) {
         return new EdgeDrain(Duration.ZERO, scheduler, () -> {
         });
