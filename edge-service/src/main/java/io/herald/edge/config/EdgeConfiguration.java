@@ -8,6 +8,7 @@ import io.herald.core.auth.AuthVerifier;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
+import io.herald.core.state.InMemoryChannelState;
 import io.herald.core.usage.UsageSink;
 import io.herald.core.debug.DebugConsole;
 import io.herald.core.webhook.WebhookQueue;
@@ -111,12 +112,14 @@ public class EdgeConfiguration {
     /**
      * This node leaving: turns readiness to {@code REFUSING_TRAFFIC} and bounces new connections
      * (4200 at once) when the drain begins, and defers the channel-state leaves of connections closed meanwhile by
-     * {@code herald.edge.drain-handover}.
+     * {@code herald.edge.drain-handover}. With the channel state in this process's memory (the
+     * standalone server without Redis) no other node can take the clients over: no handover.
      */
     @Bean
     @ConditionalOnMissingBean
-    public EdgeDrain edgeDrainState(EdgeProperties properties, ApplicationEventPublisher events) {
-        return new EdgeDrain(properties.drainHandover(), Schedulers.parallel(),
+    public EdgeDrain edgeDrainState(EdgeProperties properties, ChannelState state, ApplicationEventPublisher events) {
+        Duration handover = state instanceof InMemoryChannelState ? Duration.ZERO : properties.drainHandover();
+        return new EdgeDrain(handover, Schedulers.parallel(),
                 () -> AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC));
     }
 
