@@ -252,7 +252,7 @@ buffer's flush (herald.webhooks.buffer.flush-timeout, 5 s) and the last usage fl
 {{- if .Values.edge.terminationGracePeriodSeconds -}}
 {{- .Values.edge.terminationGracePeriodSeconds -}}
 {{- else -}}
-{{- add .Values.edge.preStopSleepSeconds .Values.edge.drain.timeoutSeconds 20 -}}
+{{- add .Values.edge.preStopSleepSeconds .Values.edge.drain.timeoutSeconds .Values.edge.drain.handoverSeconds 15 -}}
 {{- end -}}
 {{- end -}}
 

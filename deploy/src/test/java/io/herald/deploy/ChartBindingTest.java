@@ -58,6 +58,7 @@ class ChartBindingTest {
         EdgeProperties drain = edge.bindOrCreate("herald.edge", EdgeProperties.class);
         assertThat(drain.drainPeriod()).isEqualTo(Duration.ofSeconds(3));
         assertThat(drain.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(drain.drainHandover()).isEqualTo(Duration.ofSeconds(10));
         assertThat(edge.bind("herald.ratelimit", RateLimitProperties.class).get().nodes()).isEqualTo(3);
         assertThat(edge.bind("server.port", Integer.class).get()).isEqualTo(6001);
     }

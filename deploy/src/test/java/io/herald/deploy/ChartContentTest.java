@@ -221,10 +221,12 @@ class ChartContentTest {
         Deployment edge = rendered.get(Deployment.class, "herald-edge");
         Map<String, String> config = rendered.get(ConfigMap.class, "herald-edge").getData();
         long drainTimeout = seconds(config.get("HERALD_EDGE_DRAINTIMEOUT"));
+        long handover = seconds(config.get("HERALD_EDGE_DRAINHANDOVER"));
         assertThat(seconds(config.get("HERALD_EDGE_DRAINPERIOD"))).isLessThanOrEqualTo(drainTimeout);
         long preStop = preStopSeconds(edge.getSpec().getTemplate().getSpec().getContainers().get(0));
+        // The whole shutdown: preStop, the clients leaving, their deferred leaves, and a margin.
         assertThat(edge.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .isGreaterThanOrEqualTo(preStop + drainTimeout + 5);
+                .isGreaterThanOrEqualTo(preStop + drainTimeout + handover + 5);
     }
 
     /** The preStop hook's sleep, in either form. */
@@ -261,7 +263,7 @@ class ChartContentTest {
         assertThat(rendered.get(ConfigMap.class, "herald-edge").getData())
                 .containsEntry("HERALD_EDGE_DRAINPERIOD", "20s").containsEntry("HERALD_EDGE_DRAINTIMEOUT", "30s");
         assertThat(rendered.get(Deployment.class, "herald-edge").getSpec().getTemplate().getSpec()
-                .getTerminationGracePeriodSeconds()).isEqualTo(5 + 30 + 20);
+                .getTerminationGracePeriodSeconds()).isEqualTo(5 + 30 + 10 + 15);
     }
 
     // --- secrets ----------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ class ValuesSchemaTest {
             redis: { mode: external, external: { shards: [redis://a:6379] } }            | redis.external: set the state Redis
             redis: { mode: external, external: { shards: [redis://a:6379], state: redis://s:6379, sentinel: { nodes: ['s:26379'], shardMasters: [m] } } } | give either shards (URIs) or sentinel.nodes
             edge: { drain: { periodSeconds: 10, timeoutSeconds: 5 } }                     | edge.drain.timeoutSeconds must be at least edge.drain.periodSeconds
-            edge: { terminationGracePeriodSeconds: 8 }                                   | edge.terminationGracePeriodSeconds (8) is shorter than preStopSleepSeconds + drain.timeoutSeconds + 5
+            edge: { terminationGracePeriodSeconds: 8 }                                   | edge.terminationGracePeriodSeconds (8) is shorter than preStopSleepSeconds + drain.timeoutSeconds + drain.handoverSeconds + 5
+            edge: { drain: { handoverSeconds: 61 } }                                     | handoverSeconds
             probes: { startup: { failureThreshold: 6 } }                                 | probes.startup allows 30 s
             redis: { bundled: { sentinel: { enabled: true, quorum: 4 } } }               | redis.bundled.sentinel.quorum cannot exceed
             publish: { autoscaling: { minReplicas: 5, maxReplicas: 3 } }                 | publish.autoscaling.minReplicas cannot exceed publish.autoscaling.maxReplicas

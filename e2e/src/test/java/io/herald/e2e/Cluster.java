@@ -59,14 +59,23 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster(int shardCount, int edgeCount, int publisherCount) {
+        this(shardCount, edgeCount, publisherCount, Map.of());
+    }
+
+    /** @param edgeProperties added to the edges' properties only ({@code herald.edge.*}) */
+    Cluster(int shardCount, int edgeCount, int publisherCount, Map<String, Object> edgeProperties) {
         this(shardCount);
         common.put("server.port", 0);
         common.put("herald.apps[0].id", APP_ID);
         common.put("herald.apps[0].key", KEY);
         common.put("herald.apps[0].secret", SECRET);
+        Map<String, Object> edgeProps = new HashMap<>(common);
+        // Closing the cluster with subscribed clients must not wait the 10 s handover; EdgeDrainTest sets its own.
+        edgeProps.put("herald.edge.drain-handover", "0s");
+        edgeProps.putAll(edgeProperties);
         for (int i = 0; i < edgeCount; i++) {
             edges.add(start(new SpringApplicationBuilder(EdgeServiceApplication.class)
-                    .properties(EdgeServiceApplication.DEFAULTS), common));
+                    .properties(EdgeServiceApplication.DEFAULTS), edgeProps));
         }
         for (int i = 0; i < publisherCount; i++) {
             publishers.add(start(PublishServiceApplication.builder(), common));

@@ -88,19 +88,24 @@ public final class ChannelSubscriptions {
     private final Map<Refusal, Counter> refused = new ConcurrentHashMap<>();
     private final DebugConsole debug;
     private final Clock clock;
+    private final EdgeDrain drain;
 
     public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
             ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId,
             StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, MeterRegistry meters) {
         this(properties, fanout, auth, state, cache, notifier, counts, nodeId, limit, repairs, incidents, meters,
-                DebugConsole.NONE, Clock.systemUTC());
+                DebugConsole.NONE, Clock.systemUTC(), EdgeDrain.none(reactor.core.scheduler.Schedulers.parallel()));
     }
 
-    /** @param debug where subscriptions and their ends are shown while somebody watches their app */
+    /**
+     * @param debug where subscriptions and their ends are shown while somebody watches their app
+     * @param drain defers the channel-state leaves of connections closed while the node drains
+     */
     public ChannelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth, ChannelState state,
             ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts, String nodeId,
             StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, MeterRegistry meters,
-            DebugConsole debug, Clock clock) {
+            DebugConsole debug, Clock clock, EdgeDrain drain) {
+        this.drain = java.util.Objects.requireNonNull(drain, "drain");
         this.debug = java.util.Objects.requireNonNull(debug, "debug");
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.limit = limit;
@@ -370,9 +375,16 @@ public final class ChannelSubscriptions {
         connection.subscriptionChanges().submit(channel, () -> release(connection, key, removed));
     }
 
-    /** Undoes a subscription: the local fan-out at once, then the channel state; never fails. */
+    /**
+     * Undoes a subscription: the local fan-out at once, then the channel state; never fails. The
+     * channel-state leave of a connection closed while the node drains waits for the handover
+     * ({@link EdgeDrain}): its client is moving to another node, where its subscribe finds it present.
+     */
     private Mono<Void> release(EdgeConnection connection, ChannelKey key, Subscription subscription) {
         fanout.unsubscribe(key, connection);
+        if (connection.isClosed()) {
+            return drain.leave(() -> leaveState(connection, key.channel(), subscription));
+        }
         return leaveState(connection, key.channel(), subscription);
     }
 

@@ -36,15 +36,21 @@ public final class PusherSessions {
     private final int activityTimeoutSeconds;
     private final DebugConsole debug;
     private final Clock clock;
+    private final EdgeDrain drain;
 
     public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, ChannelSubscriptions subscriptions,
             ClientEvents clientEvents, UserSignin signin) {
-        this(properties, registry, subscriptions, clientEvents, signin, DebugConsole.NONE, Clock.systemUTC());
+        this(properties, registry, subscriptions, clientEvents, signin, DebugConsole.NONE, Clock.systemUTC(),
+                EdgeDrain.none(reactor.core.scheduler.Schedulers.parallel()));
     }
 
-    /** @param debug where connections opened and closed are shown while somebody watches their app */
+    /**
+     * @param debug where connections opened and closed are shown while somebody watches their app
+     * @param drain while the node drains, each new connection is told at once to reconnect elsewhere
+     */
     public PusherSessions(EdgeProperties properties, ConnectionRegistry registry, ChannelSubscriptions subscriptions,
-            ClientEvents clientEvents, UserSignin signin, DebugConsole debug, Clock clock) {
+            ClientEvents clientEvents, UserSignin signin, DebugConsole debug, Clock clock, EdgeDrain drain) {
+        this.drain = Objects.requireNonNull(drain, "drain");
         this.debug = Objects.requireNonNull(debug, "debug");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.properties = properties;
@@ -65,6 +71,10 @@ public final class PusherSessions {
      * {@code pusher:connection_established}. The transport then reports the client's frames and
      * the connection's end to the returned {@link Inbound}.
      *
+     * <p>While the node drains, the connection is bounced ({@link EdgeDrain#bounce}): established,
+     * then told to reconnect (4200), so that the load balancer that still sent it here (its health
+     * check had not seen the readiness change yet) sends it elsewhere.
+     *
      * @param transport writes to the connection
      */
     public Inbound open(Transport transport, App app) {
@@ -77,6 +87,9 @@ public final class PusherSessions {
             debug.emit(DebugEvent.connectionOpened(app.id(), clock.instant(), connection.socketId()));
         }
         connection.send(PusherCodec.connectionEstablished(connection.socketId(), activityTimeoutSeconds));
+        if (drain.draining()) {
+            drain.bounce(connection);
+        }
         return new Served(this, connection);
     }
 

@@ -55,9 +55,21 @@ public final class Watchlists {
     private final StateCommandLimit limit;
     private final StateRepairs repairs;
     private final IncidentLog incidents;
+    private final EdgeDrain drain;
 
     public Watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, String nodeId,
             StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents) {
+        this(fanout, state, notifier, nodeId, limit, repairs, incidents,
+                EdgeDrain.none(reactor.core.scheduler.Schedulers.parallel()));
+    }
+
+    /**
+     * @param drain defers the offline records of connections closed while the node drains, as
+     *        their presence leaves ({@link EdgeDrain}): a user who moved to another node stays online
+     */
+    public Watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, String nodeId,
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, EdgeDrain drain) {
+        this.drain = java.util.Objects.requireNonNull(drain, "drain");
         this.limit = limit;
         this.repairs = repairs;
         this.incidents = incidents;
@@ -143,10 +155,15 @@ public final class Watchlists {
                 }).then();
     }
 
-    /** Removes the connection's online record; a failure is retried by {@link StateRepairs} until it is recorded. */
+    /**
+     * Removes the connection's online record; a failure is retried by {@link StateRepairs} until it
+     * is recorded. While the node drains, after the handover ({@link EdgeDrain}).
+     */
     private void markOffline(EdgeConnection connection) {
         String userId = connection.userId();
-        offlineOnce(connection, userId).subscribe(null, ex -> {
+        Mono<Void> offline = connection.isClosed() ? drain.leave(() -> offlineOnce(connection, userId))
+                : offlineOnce(connection, userId);
+        offline.subscribe(null, ex -> {
             incidents.report("offline records failed, each retried until it is recorded", ex.toString());
             repairs.later(connection, ONLINE_PREFIX + userId, () -> offlineOnce(connection, userId));
         });

@@ -47,6 +47,9 @@ final class EdgeTestServer implements AutoCloseable {
         props.put("herald.apps[1].enabled", false);
         props.put("herald.redis.shards[0]", redis.uri().toString());
         props.put("herald.redis.key-prefix", RedisServer.uniquePrefix());
+        // Closing a test server with subscribed clients must not wait the 10 s handover; the drain's
+        // tests set their own.
+        props.put("herald.edge.drain-handover", "0s");
         props.putAll(extra);
         SpringApplicationBuilder builder = new SpringApplicationBuilder(EdgeServiceApplication.class).properties(props)
                 .initializers(ServerTesting::ownEventLoops);

@@ -98,6 +98,14 @@ class RolesTest {
                 .doesNotHaveBean(UsageAggregator.class).hasSingleBean(UsageCounter.class));
     }
 
+    /** The channel state in this process's memory: no other node can take the clients over, so no handover. */
+    @Test
+    void withoutRedisTheDrainHasNoHandover() {
+        with(everyRole, EdgeServiceApplication.DEFAULTS).run(context -> assertThat(context).hasNotFailed()
+                .getBean(io.herald.edge.EdgeDrain.class).extracting(io.herald.edge.EdgeDrain::handover)
+                .isEqualTo(java.time.Duration.ZERO));
+    }
+
     @Test
     void thePublishServiceRunsThePublishApiAndTheDispatcher() {
         with(everyRole, PublishServiceApplication.defaultProperties()).run(context -> assertThat(context)

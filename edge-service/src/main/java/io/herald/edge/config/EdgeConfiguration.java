@@ -8,6 +8,7 @@ import io.herald.core.auth.AuthVerifier;
 import io.herald.core.state.ChannelCache;
 import io.herald.core.state.ChannelState;
 import io.herald.core.state.ChannelStateProperties;
+import io.herald.core.state.InMemoryChannelState;
 import io.herald.core.usage.UsageSink;
 import io.herald.core.debug.DebugConsole;
 import io.herald.core.webhook.WebhookQueue;
@@ -31,7 +32,14 @@ import io.herald.edge.PusherSessions;
 import io.herald.edge.web.PusherWebSocketRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.herald.edge.EdgeDrain;
 import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -54,6 +62,8 @@ import reactor.core.scheduler.Schedulers;
 @Import({ HeraldCoreConfiguration.class, RateLimitCoreConfiguration.class })
 @EnableConfigurationProperties(EdgeProperties.class)
 public class EdgeConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeConfiguration.class);
 
     /** The role's switch. */
     public static final String ENABLED = "herald.edge.enabled";
@@ -94,9 +104,23 @@ public class EdgeConfiguration {
     public ChannelSubscriptions channelSubscriptions(EdgeProperties properties, LocalFanout fanout, AuthVerifier auth,
             ChannelState state, ChannelCache cache, ChannelNotifier notifier, SubscriptionCounts counts,
             EdgeNodeId nodeId, StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents,
-            ObjectProvider<MeterRegistry> meters, DebugConsole debug, Clock clock) {
+            ObjectProvider<MeterRegistry> meters, DebugConsole debug, Clock clock, EdgeDrain drain) {
         return new ChannelSubscriptions(properties, fanout, auth, state, cache, notifier, counts, nodeId.value(),
-                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new), debug, clock);
+                limit, repairs, incidents, meters.getIfAvailable(SimpleMeterRegistry::new), debug, clock, drain);
+    }
+
+    /**
+     * This node leaving: turns readiness to {@code REFUSING_TRAFFIC} and bounces new connections
+     * (4200 at once) when the drain begins, and defers the channel-state leaves of connections closed meanwhile by
+     * {@code herald.edge.drain-handover}. With the channel state in this process's memory (the
+     * standalone server without Redis) no other node can take the clients over: no handover.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public EdgeDrain edgeDrainState(EdgeProperties properties, ChannelState state, ApplicationEventPublisher events) {
+        Duration handover = state instanceof InMemoryChannelState ? Duration.ZERO : properties.drainHandover();
+        return new EdgeDrain(handover, Schedulers.parallel(),
+                () -> AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC));
     }
 
     /** This node's bound on channel-state commands in flight ({@code herald.edge.max-state-commands-in-flight}). */
@@ -144,16 +168,16 @@ public class EdgeConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public Watchlists watchlists(LocalFanout fanout, ChannelState state, ChannelNotifier notifier, EdgeNodeId nodeId,
-            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents) {
-        return new Watchlists(fanout, state, notifier, nodeId.value(), limit, repairs, incidents);
+            StateCommandLimit limit, StateRepairs repairs, IncidentLog incidents, EdgeDrain drain) {
+        return new Watchlists(fanout, state, notifier, nodeId.value(), limit, repairs, incidents, drain);
     }
 
     @Bean
     @ConditionalOnMissingBean
     public PusherSessions pusherSessions(EdgeProperties properties, ConnectionRegistry registry,
             ChannelSubscriptions subscriptions, ClientEvents clientEvents, UserSignin signin, DebugConsole debug,
-            Clock clock) {
-        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin, debug, clock);
+            Clock clock, EdgeDrain drain) {
+        return new PusherSessions(properties, registry, subscriptions, clientEvents, signin, debug, clock, drain);
     }
 
     @Bean(destroyMethod = "close")
@@ -188,24 +212,41 @@ public class EdgeConfiguration {
     }
 
     /**
-     * On shutdown, before the web server stops, tells clients to reconnect (4200) so that they
-     * move to another node, spread over {@code herald.edge.drain-period}, and waits up to
-     * {@code herald.edge.drain-timeout} for them to go.
+     * On shutdown, before the web server stops: turns readiness to refusing and bounces new
+     * connections ({@link EdgeDrain#begin}), tells clients to reconnect (4200) so that they move to
+     * another node, spread over {@code herald.edge.drain-period}, waits up to
+     * {@code herald.edge.drain-timeout} for them to go, then up to {@code herald.edge.drain-handover}
+     * more for the channel-state leaves they left behind to be recorded. Runs on the thread that
+     * closes the context (the JVM's shutdown hook on SIGTERM), never on an event loop: it sleeps.
      */
     @Bean
-    public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeProperties properties) {
+    public SmartLifecycle edgeDrain(ConnectionRegistry registry, EdgeDrain drain, EdgeProperties properties) {
         return new BeforeServerStops(() -> {
+            drain.begin();
             registry.drain(properties.drainPeriod());
-            long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
-            while (registry.size() > 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(50);
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            long start = System.nanoTime();
+            long connectionsDeadline = start + properties.drainTimeout().toNanos();
+            long leavesDeadline = connectionsDeadline + properties.drainHandover().toNanos();
+            if (!waitWhile(() -> registry.size() > 0, connectionsDeadline)
+                    || !waitWhile(() -> drain.pendingLeaves() > 0, leavesDeadline)) {
+                return;
             }
+            log.info("Drained in {} ms: {} connection(s) still open, {} channel-state leave(s) not recorded",
+                    Duration.ofNanos(System.nanoTime() - start).toMillis(), registry.size(), drain.pendingLeaves());
         });
+    }
+
+    /** Sleeps while {@code condition} holds, until {@code deadline} ({@link System#nanoTime}); {@code false} when interrupted. */
+    private static boolean waitWhile(java.util.function.BooleanSupplier condition, long deadline) {
+        while (condition.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 }

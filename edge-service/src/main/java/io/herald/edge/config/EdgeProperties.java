@@ -29,6 +29,13 @@ import org.springframework.util.unit.DataSize;
  * @param drainPeriod on shutdown, the time over which clients are told to reconnect (4200),
  *        spread evenly so that they do not all move to the other nodes at once
  * @param drainTimeout on shutdown, the longest wait for clients to leave (at least the drain period)
+ * @param drainHandover on shutdown, how long the channel-state leaves of the connections that
+ *        closed wait before they are recorded, so that a client that reconnected to another node
+ *        within it is still present there (no {@code member_removed} and {@code member_added} for a
+ *        user who moved, no {@code channel_vacated}); a user not back by then is removed by this
+ *        node. The shutdown waits for them: at most drain timeout + handover. Zero: leaves at once.
+ *        Longer than the client's reconnect (pusher-java-client waits 1 s after a 4200, 4 s more
+ *        when that attempt fails) plus a handshake and its subscribes
  * @param webhookLeaveDelay how long after a channel's last subscriber or a presence user's last
  *        connection leaves the {@code channel_vacated} / {@code member_removed} webhook waits; if
  *        the channel or user is back by then, none is sent (Pusher: up to 3 s); a dead node's
@@ -54,6 +61,7 @@ public record EdgeProperties(
         @DefaultValue("5-7") String supportedProtocols,
         @DefaultValue("3s") Duration drainPeriod,
         @DefaultValue("5s") Duration drainTimeout,
+        @DefaultValue("10s") Duration drainHandover,
         @DefaultValue("30s") Duration userAuthenticationTimeout,
         @DefaultValue("3s") Duration webhookLeaveDelay,
         @DefaultValue("1000") int maxStateCommandsInFlight,
@@ -93,6 +101,9 @@ public record EdgeProperties(
         }
         if (drainPeriod.isNegative()) {
             throw new IllegalArgumentException("herald.edge.drain-period must be zero or more");
+        }
+        if (drainHandover.isNegative() || drainHandover.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("herald.edge.drain-handover must be between 0s and 1m");
         }
         if (drainTimeout.compareTo(drainPeriod) < 0) {
             throw new IllegalArgumentException("herald.edge.drain-timeout must be at least herald.edge.drain-period");

@@ -45,6 +45,8 @@ class EdgePropertiesTest {
     void refusesNegativeDelays() {
         assertRefused("herald.edge.webhook-leave-delay=-1s", "herald.edge.webhook-leave-delay must be zero or more");
         assertRefused("herald.edge.drain-period=-1s", "herald.edge.drain-period must be zero or more");
+        assertRefused("herald.edge.drain-handover=-1s", "herald.edge.drain-handover must be between 0s and 1m");
+        assertRefused("herald.edge.drain-handover=2m", "herald.edge.drain-handover must be between 0s and 1m");
     }
 
     private void assertRefused(String property, String message) {
