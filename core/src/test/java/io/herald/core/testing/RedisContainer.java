@@ -5,6 +5,9 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Volume;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,7 @@ final class RedisContainer {
 
     static final String LABEL = "io.herald.test.redis-owner";
     private static final String IMAGE = System.getenv().getOrDefault("HERALD_TEST_REDIS_IMAGE",
-            "localhost/herald/redis:7");
+            "herald/redis:7");
     private static final String BINARY = "/usr/bin/redis-server";
     private static boolean checked;
 
@@ -53,7 +56,10 @@ final class RedisContainer {
                 // engine with an alpine image that cannot be pulled (it only warns, after a failed pull).
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName("herald-test-redis-" + port + "-" + Long.toHexString(System.nanoTime()))
-                            .withEntrypoint(BINARY);
+                            .withEntrypoint(BINARY)
+                            // The fixture's directory belongs to the test JVM's user (mode 700): the image's
+                            // own user could not write a persistent server's file or a Sentinel's config there.
+                            .withUser(owner(dir));
                     cmd.getHostConfig().withBinds(new Bind(dir.toString(), new Volume(dir.toString())));
                 })
                 .withCommand(arguments.toArray(String[]::new))
@@ -65,6 +71,15 @@ final class RedisContainer {
                 });
         container.start();
         return new RedisContainer(container);
+    }
+
+    private static String owner(Path dir) {
+        try {
+            return Files.getAttribute(dir, "unix:uid") + ":" + Files.getAttribute(dir, "unix:gid");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     boolean isRunning() {
