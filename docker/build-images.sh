@@ -7,7 +7,8 @@
 #   docker/build-images.sh --public-base   # FROM eclipse-temurin:17-jre (needs a registry) instead
 #                                          # of the local herald/jre base
 #
-# Images: herald/{gateway,edge,publish,auth,rate-limit,metrics,standalone}:<project version>, on
+# Images: herald/{gateway,edge,publish,auth,rate-limit,metrics,standalone}:<project version> (or
+# HERALD_IMAGE_TAG: several checkouts building into one engine keep apart that way), on
 # the local base herald/jre:<JDK feature version> (a jlink'd JRE FROM scratch), and herald/redis:7
 # (Debian's redis-server FROM scratch, also tagged docker.io/library/redis:7.0.15). No registry is
 # needed: everything comes from this machine (the JDK, /usr/bin/redis-server, busybox-static).
@@ -37,6 +38,7 @@ build_dir="$root/docker/.build"
 mkdir -p "$build_dir"
 version=$(sed -n '/<artifactId>herald-parent<\/artifactId>/{n;s/.*<version>\(.*\)<\/version>.*/\1/p;q}' pom.xml)
 [ -n "$version" ] || { echo "build-images.sh: no project version in pom.xml" >&2; exit 1; }
+tag="${HERALD_IMAGE_TAG:-$version}"
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 # The commit's time, not now: the same commit builds the same labels, so a second run is all cache.
 created=$(git log -1 --format=%cI 2>/dev/null || echo unknown)
@@ -176,11 +178,11 @@ for entry in "${services[@]}"; do
   # Only the jar in the build context (the legacy builder sends the whole context).
   find "$context" -mindepth 1 -maxdepth 1 ! -name "$(basename "$jar")" -exec rm -rf {} +
   ln -f "$jar" "$context/$(basename "$jar")" 2>/dev/null || cp -p "$jar" "$context/$(basename "$jar")"
-  build "herald/$name:$version" "$context" -f "$root/docker/Dockerfile" "${base_args[@]}" \
+  build "herald/$name:$tag" "$context" -f "$root/docker/Dockerfile" "${base_args[@]}" \
     --build-arg "SERVICE=$name" --build-arg "PORT=$port" --build-arg "JAR=$(basename "$jar")" \
     --build-arg "JVM_OPTIONS=$jvm" --build-arg "DESCRIPTION=Herald $description" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created"
-  built+=("herald/$name:$version")
+  built+=("herald/$name:$tag")
 done
 
 echo "build-images.sh: built in $(( $(date +%s) - started )) s:"

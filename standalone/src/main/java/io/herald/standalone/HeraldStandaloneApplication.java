@@ -1,5 +1,6 @@
 package io.herald.standalone;
 
+import io.herald.core.app.AppsProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -13,12 +14,14 @@ import org.springframework.context.annotation.Import;
  * standalone's {@code application.yml} switches them all on ({@code herald.<role>.enabled}), and any of them can be switched off. Without
  * {@code herald.redis.shards} the broker is in memory and the server needs nothing else; with
  * shards it is one node of a cluster. The admin API needs {@code herald.auth.admin-token}; without
- * it, it is off (403).
+ * it, it is off (403). With every role off it is a demo page server only (docs/deploy.md, "Compose").
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @Import(DemoConfiguration.class)
-@EnableConfigurationProperties(DemoProperties.class)
+// AppsProperties too: with every role switched off the standalone serves only the demo page (the
+// compose file's demo service), and no role's configuration enables it then.
+@EnableConfigurationProperties({ DemoProperties.class, AppsProperties.class })
 public class HeraldStandaloneApplication {
 
     public static void main(String[] args) {
