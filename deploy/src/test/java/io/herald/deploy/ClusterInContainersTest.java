@@ -38,6 +38,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -78,6 +79,7 @@ class ClusterInContainersTest {
     }
 
     @BeforeAll
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // the images' build and 9 JVMs starting (the suite's default is 5 min)
     static void start() throws Exception {
         startedAt = System.nanoTime();
         ContainerEngine.removeLeftovers();
@@ -121,6 +123,8 @@ class ClusterInContainersTest {
             main.api.close();
         }
         if (cluster != null) {
+            // Every container's log, for a failure seen in CI.
+            cluster.saveLogs(ROOT.resolve("deploy/target/cluster-logs"));
             cluster.close();
         }
         if (receiver != null) {
@@ -142,8 +146,9 @@ class ClusterInContainersTest {
         api.setHost("127.0.0.1:" + cluster.gatewayPort);
         api.setEncrypted(false);
         App result = new App(app.get("id").asString(), app.get("key").asString(), app.get("secret").asString(), api);
-        // Publish nodes learn of the app through the registry's change announcements.
-        await().atMost(DEADLINE).until(() -> result.api.get("/channels").getHttpStatus() == 200);
+        // Publish nodes learn of the app through the registry's change announcements (the first
+        // app also waits for the publish nodes' warm-up: the gateway routes to ready ones only).
+        await().atMost(Duration.ofMinutes(3)).until(() -> result.api.get("/channels").getHttpStatus() == 200);
         return result;
     }
 

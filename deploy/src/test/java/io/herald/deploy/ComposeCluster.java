@@ -2,6 +2,8 @@ package io.herald.deploy;
 
 import static org.awaitility.Awaitility.await;
 
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +55,7 @@ final class ComposeCluster implements AutoCloseable {
         // (several runs may share the engine), an admin token of this run's.
         this.compose = new DockerComposeContainer<>(project, List.of(file.toFile()))
                 .withEnv(Map.of("HERALD_IMAGE_TAG", imageTag, "HERALD_GATEWAY_PORT", String.valueOf(gatewayPort),
-                        "HERALD_ADMIN_TOKEN", adminToken))
+                        "HERALD_ADMIN_TOKEN", adminToken, "HERALD_COMPOSE_NET", freeSubnet()))
                 .withPull(false)
                 .withBuild(false)
                 .withRemoveVolumes(true)
@@ -63,7 +65,7 @@ final class ComposeCluster implements AutoCloseable {
     /** {@code docker-compose up -d}, then waits until the gateway's health is UP. */
     void start() {
         compose.start();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                 .until(() -> get("/actuator/health", null).statusCode() == 200);
     }
 
@@ -89,6 +91,26 @@ final class ComposeCluster implements AutoCloseable {
         Boolean running = ContainerEngine.client().inspectContainerCmd(containerId(service)).exec().getState()
                 .getRunning();
         return Boolean.TRUE.equals(running);
+    }
+
+    /** Writes each container's log (stdout and stderr) to {@code dir/<service>.log}. */
+    void saveLogs(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        for (String service : services.keySet()) {
+            java.util.Optional<ContainerState> container = compose.getContainerByServiceName(service);
+            if (container.isEmpty()) {
+                continue;
+            }
+            StringBuilder log = new StringBuilder();
+            ContainerEngine.client().logContainerCmd(container.get().getContainerId()).withStdOut(true)
+                    .withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            log.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }).awaitCompletion(30, java.util.concurrent.TimeUnit.SECONDS);
+            Files.writeString(dir.resolve(service + ".log"), log);
+        }
     }
 
     String gatewayUrl() {
@@ -174,6 +196,27 @@ final class ComposeCluster implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * A {@code 172.31.N} (a /24) no network of the engine uses, for the file's fixed Redis addresses
+     * ({@code HERALD_COMPOSE_NET}): another project on the engine may have the file's default.
+     */
+    private static String freeSubnet() {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (com.github.dockerjava.api.model.Network network : ContainerEngine.client().listNetworksCmd().exec()) {
+            if (network.getIpam() != null && network.getIpam().getConfig() != null) {
+                network.getIpam().getConfig().forEach(config -> used.add(String.valueOf(config.getSubnet())));
+            }
+        }
+        int start = 100 + (int) (ProcessHandle.current().pid() % 150);
+        for (int i = 0; i < 150; i++) {
+            String prefix = "172.31." + (100 + (start - 100 + i) % 150);
+            if (!used.contains(prefix + ".0/24")) {
+                return prefix;
+            }
+        }
+        throw new IllegalStateException("no free 172.31.N.0/24 among the engine's networks: " + used);
     }
 
     private static int freePort() throws IOException {
