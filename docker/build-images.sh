@@ -48,13 +48,13 @@ common_jvm="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"
 # README, "Recommended JVM settings": SerialGC with a 32 MB young generation for connection memory.
 edge_jvm="-XX:+UseSerialGC -Xmn32m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 services=(
-  "gateway|gateway|6000|$common_jvm|the gateway: Herald's one entry point (WebSocket, HTTP API, admin API, usage API, dashboard)"
-  "edge|edge-service|6001|$edge_jvm|an edge node: Pusher WebSocket connections"
-  "publish|publish-service|6002|$common_jvm|a publish node: the Pusher HTTP API and the webhook dispatcher"
-  "auth|auth-service|6003|$common_jvm|auth-service: apps, tenants, the admin API and the internal signature API"
-  "rate-limit|rate-limit-service|6004|$common_jvm|rate-limit-service: quota leases for the nodes and the gateway"
-  "metrics|metrics-service|6005|$common_jvm|metrics-service: usage series, the usage API and the tenant dashboard"
-  "standalone|standalone|6001|$edge_jvm|the standalone server: every role in one process, with a demo app"
+  "gateway|gateway|6000|$common_jvm|the one entry point (WebSocket, HTTP API, admin API, usage API, dashboard)"
+  "edge|edge-service|6001|$edge_jvm|Pusher WebSocket connections"
+  "publish|publish-service|6002|$common_jvm|the Pusher HTTP API and the webhook dispatcher"
+  "auth|auth-service|6003|$common_jvm|apps, tenants, the admin API and the internal signature API"
+  "rate-limit|rate-limit-service|6004|$common_jvm|quota leases for the nodes and the gateway"
+  "metrics|metrics-service|6005|$common_jvm|usage series, the usage API and the tenant dashboard"
+  "standalone|standalone|6001|$edge_jvm|every role in one process, with a demo app"
 )
 
 # --- the engine ----------------------------------------------------------------------------------
@@ -82,10 +82,20 @@ elif [ "$missing" = 1 ]; then
   echo "build-images.sh: a service's jar is missing and --skip-jars was given" >&2; exit 1
 fi
 
-build() { # build <tag> <context> [docker build options...]
-  local tag="$1" context="$2"; shift 2
-  $engine build -q -t "$tag" "$@" "$context" 2> >(grep -v -e "legacy builder is deprecated" -e "Install the buildx" -e "docs.docker.com/go/buildx" -e "^ *$" >&2) >/dev/null
+# build <tag> <input> <context> [docker build options...]: skipped when the image exists and was
+# built from the same input (a hash of everything that goes into it, kept as a label), so a run
+# with nothing changed sends no build context at all; else the engine's layer cache does the rest.
+build() {
+  local tag="$1" input="$2" context="$3"; shift 3
+  local hash
+  hash=$(printf '%s' "$input" | sha256sum | cut -c1-32)
+  if [ "$($engine image inspect -f '{{index .Config.Labels "io.herald.image.input"}}' "$tag" 2>/dev/null)" = "$hash" ]; then
+    return
+  fi
+  $engine build -q -t "$tag" --label "io.herald.image.input=$hash" "$@" "$context" \
+    2> >(grep -v -e "legacy builder is deprecated" -e "Install the buildx" -e "docs.docker.com/go/buildx" -e "^ *$" >&2) >/dev/null
 }
+image_id() { $engine image inspect -f '{{.Id}}' "$1"; }
 
 # Copies each file and the shared libraries ldd lists for it (and the loader) into rootfs, at the
 # same paths. Fails on a library ldd cannot find.
@@ -143,8 +153,9 @@ if [ "$base" = local ]; then
     cp "$root/docker/jre/Dockerfile" "$jre_dir/Dockerfile"
     echo "$stamp" > "$jre_dir/stamp"
   fi
-  build "$jre_tag" "$jre_dir"
+  build "$jre_tag" "$stamp|$(sha256sum "$jre_dir/Dockerfile")" "$jre_dir"
   base_args=(--build-arg "BASE=$jre_tag")
+  base_id=$(image_id "$jre_tag")
 
   # --- herald/redis --------------------------------------------------------------------------------
   redis_dir="$build_dir/redis"
@@ -161,11 +172,12 @@ if [ "$base" = local ]; then
     cp "$root/docker/redis/Dockerfile" "$redis_dir/Dockerfile"
     echo "$redis_stamp" > "$redis_dir/stamp"
   fi
-  build herald/redis:7 "$redis_dir"
+  build herald/redis:7 "$redis_stamp|$(sha256sum "$redis_dir/Dockerfile")" "$redis_dir"
   $engine tag herald/redis:7 docker.io/library/redis:7.0.15
   built=("herald/jre:$feature" "herald/redis:7" "docker.io/library/redis:7.0.15")
 else
   base_args=()
+  base_id=eclipse-temurin:17-jre
   built=()
 fi
 
@@ -178,10 +190,11 @@ for entry in "${services[@]}"; do
   # Only the jar in the build context (the legacy builder sends the whole context).
   find "$context" -mindepth 1 -maxdepth 1 ! -name "$(basename "$jar")" -exec rm -rf {} +
   ln -f "$jar" "$context/$(basename "$jar")" 2>/dev/null || cp -p "$jar" "$context/$(basename "$jar")"
-  build "herald/$name:$tag" "$context" -f "$root/docker/Dockerfile" "${base_args[@]}" \
-    --build-arg "SERVICE=$name" --build-arg "PORT=$port" --build-arg "JAR=$(basename "$jar")" \
-    --build-arg "JVM_OPTIONS=$jvm" --build-arg "DESCRIPTION=Herald $description" \
-    --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created"
+  args=("${base_args[@]}" --build-arg "SERVICE=$name" --build-arg "PORT=$port" --build-arg "JAR=$(basename "$jar")"
+    --build-arg "JVM_OPTIONS=$jvm" --build-arg "DESCRIPTION=Herald $name: $description"
+    --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created")
+  input="$(sha256sum "$jar" "$root/docker/Dockerfile")|$base_id|${args[*]}"
+  build "herald/$name:$tag" "$input" "$context" -f "$root/docker/Dockerfile" "${args[@]}"
   built+=("herald/$name:$tag")
 done
 
