@@ -87,12 +87,6 @@ final class ComposeCluster implements AutoCloseable {
         ContainerEngine.client().startContainerCmd(containerId(service)).exec();
     }
 
-    boolean running(String service) {
-        Boolean running = ContainerEngine.client().inspectContainerCmd(containerId(service)).exec().getState()
-                .getRunning();
-        return Boolean.TRUE.equals(running);
-    }
-
     /** Writes each container's log (stdout and stderr) to {@code dir/<service>.log}. */
     void saveLogs(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);

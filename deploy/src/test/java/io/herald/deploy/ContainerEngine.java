@@ -17,10 +17,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 
 /**
- * The container engine as the cluster test needs it: answering ({@link Required}: or the test is
- * skipped, unless {@code HERALD_REQUIRE_CONTAINERS=1}, set by {@code .ci/run}, makes that a failure), the local
- * {@code docker-compose} binary, Herald's images (built with {@code docker/build-images.sh} when one
- * is missing), and no compose project left behind by a test JVM that died.
+ * The container engine as the cluster test needs it: answering, with the local {@code docker-compose}
+ * binary ({@link Required}: or the test is skipped, unless {@code HERALD_REQUIRE_CONTAINERS=1}, set by
+ * {@code .ci/run}, makes that a failure), Herald's images built from this checkout
+ * ({@link #buildImages}), and no compose project left behind by a test JVM that died.
  */
 final class ContainerEngine {
 
@@ -33,7 +33,7 @@ final class ContainerEngine {
     }
 
     /**
-     * A JUnit condition ({@code @ExtendWith(ContainerEngine.class)}): the test class is skipped, saying
+     * A JUnit condition ({@code @ExtendWith(ContainerEngine.Required.class)}): the test class is skipped, saying
      * why, without an engine, or fails under {@code HERALD_REQUIRE_CONTAINERS=1}.
      */
     static final class Required implements ExecutionCondition {
