@@ -10,8 +10,15 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
+import io.lettuce.core.resource.Transports;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DefaultDnsCache;
+import io.netty.resolver.dns.DefaultDnsCnameCache;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +61,9 @@ public final class RedisConnections implements AutoCloseable {
 
     /** The longest a blocking read may wait in Redis; longer requested waits must be cut to this. */
     public static final Duration MAX_BLOCK = Duration.ofSeconds(1);
+
+    /** The longest a DNS answer for a Redis host is reused ({@link #dnsResolver()}). */
+    static final Duration DNS_MAX_TTL = Duration.ofSeconds(5);
 
     /** How long {@link #close()} waits for the client, then the resources, to shut down. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
@@ -189,11 +199,28 @@ public final class RedisConnections implements AutoCloseable {
                     .reconnectDelay(Delay.exponential(RedisProperties.FIRST_RECONNECT_DELAY, properties.reconnectMaxDelay(), 2,
                             TimeUnit.MILLISECONDS))
                     .nettyCustomizer(FLUSH_PER_LOOP_TURN)
+                    .addressResolverGroup(dnsResolver())
                     .build();
             client = RedisClient.create(resources);
             client.setOptions(options(properties));
         }
         return client;
+    }
+
+    /**
+     * Lettuce's DNS resolver (Netty's, as Lettuce sets it up) with answers cached at most
+     * {@link #DNS_MAX_TTL}. Lettuce caches each answer for its DNS TTL, and container DNS may hand out
+     * long ones (podman's aardvark-dns: a day): a Redis whose container restarted with a new address
+     * (a shard's container stopped and started again) would be reconnected to at its old address
+     * until then. Lookups happen only when a connection is made, so the cap costs nothing else.
+     */
+    static AddressResolverGroup<?> dnsResolver() {
+        int maxTtl = (int) DNS_MAX_TTL.toSeconds();
+        return new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(Transports.datagramChannelClass())
+                .socketChannelType(Transports.socketChannelClass().asSubclass(SocketChannel.class))
+                .cnameCache(new DefaultDnsCnameCache(0, maxTtl))
+                .resolveCache(new DefaultDnsCache(0, maxTtl, 0)));
     }
 
     /** Auto-reconnect, reject commands while disconnected, the configured timeouts. */

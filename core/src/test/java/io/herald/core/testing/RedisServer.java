@@ -26,10 +26,18 @@ import java.util.UUID;
  *
  * <p>Needs {@code redis-server} on the PATH (Debian package {@code redis-server}; {@code .ci/run}
  * installs it). Set {@code HERALD_REDIS_SERVER} to use another binary.
+ *
+ * <p>One switch, {@code HERALD_TEST_REDIS=container} (default {@code process}), runs the same
+ * fixture in a container on the engine instead ({@link RedisContainer}: Testcontainers, the local
+ * {@code herald/redis:7} image or {@code HERALD_TEST_REDIS_IMAGE}, host networking), with the same
+ * API and behaviour: the same port across restarts, {@link #stop()} a crash (the container is
+ * killed), a restart empty unless persistent, Sentinels monitoring {@code 127.0.0.1:port}.
  */
 public final class RedisServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    /** {@code HERALD_TEST_REDIS}: {@code process} (the default) or {@code container}. */
+    static final boolean IN_CONTAINER = mode();
 
     private final int port;
     private final Path dir;
@@ -38,6 +46,8 @@ public final class RedisServer implements AutoCloseable {
     /** Whether the server keeps its data across {@link #restart()} (an append-only file). */
     private final boolean persistent;
     private Process process;
+    /** In container mode, the running container (instead of {@link #process}). */
+    private RedisContainer container;
 
     private RedisServer(int port, List<String> sentinelConfig) {
         this(port, sentinelConfig, false);
@@ -110,11 +120,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+        return container != null ? container.isRunning() : process != null && process.isAlive();
     }
 
     /** Kills the process (as a crash would); the port stays reserved for {@link #restart()}. */
     public synchronized void stop() {
+        if (container != null) {
+            container.kill();
+            container = null;
+        }
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -135,8 +149,31 @@ public final class RedisServer implements AutoCloseable {
 
     private synchronized void startProcess() {
         String binary = System.getenv().getOrDefault("HERALD_REDIS_SERVER", "redis-server");
+        List<String> arguments = arguments();
+        if (IN_CONTAINER) {
+            container = RedisContainer.start(port, dir, arguments);
+            awaitPing(container::isRunning, container::log);
+            return;
+        }
         List<String> command = new java.util.ArrayList<>();
         command.add(binary);
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(new File(dir.toFile(), "redis.log"));
+        try {
+            process = builder.start();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot start " + binary + ": install the redis-server package "
+                    + "(apt-get install redis-server) or set HERALD_REDIS_SERVER", ex);
+        }
+        awaitPing(process::isAlive, this::log);
+    }
+
+    /** redis-server's arguments after the binary, the same for a process and a container. */
+    private List<String> arguments() {
+        List<String> command = new java.util.ArrayList<>();
         if (sentinelConfig != null) {
             // A Sentinel rewrites its configuration file, so it needs one of its own.
             Path config = dir.resolve("sentinel.conf");
@@ -156,27 +193,30 @@ public final class RedisServer implements AutoCloseable {
             command.addAll(persistent ? List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always")
                     : List.of("--save", "", "--appendonly", "no"));
         }
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(new File(dir.toFile(), "redis.log"));
-        try {
-            process = builder.start();
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException("Cannot start " + binary + ": install the redis-server package "
-                    + "(apt-get install redis-server) or set HERALD_REDIS_SERVER", ex);
-        }
+        return command;
+    }
+
+    private void awaitPing(java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> log) {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited at start: " + log());
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException("redis-server exited at start: " + log.get());
             }
             if (ping()) {
                 return;
             }
             sleep(20);
         }
-        throw new IllegalStateException("redis-server did not answer PING within " + START_TIMEOUT + ": " + log());
+        throw new IllegalStateException("redis-server did not answer PING within " + START_TIMEOUT + ": " + log.get());
+    }
+
+    private static boolean mode() {
+        String mode = System.getenv().getOrDefault("HERALD_TEST_REDIS", "process");
+        return switch (mode) {
+            case "process", "" -> false;
+            case "container" -> true;
+            default -> throw new IllegalStateException("HERALD_TEST_REDIS must be process or container, not " + mode);
+        };
     }
 
     private boolean ping() {
