@@ -55,7 +55,7 @@ final class ComposeCluster implements AutoCloseable {
         // (several runs may share the engine), an admin token of this run's.
         this.compose = new DockerComposeContainer<>(project, List.of(file.toFile()))
                 .withEnv(Map.of("HERALD_IMAGE_TAG", imageTag, "HERALD_GATEWAY_PORT", String.valueOf(gatewayPort),
-                        "HERALD_ADMIN_TOKEN", adminToken, "HERALD_COMPOSE_NET", freeSubnet()))
+                        "HERALD_ADMIN_TOKEN", adminToken))
                 .withPull(false)
                 .withBuild(false)
                 .withRemoveVolumes(true)
@@ -190,27 +190,6 @@ final class ComposeCluster implements AutoCloseable {
             }
         }
         return result;
-    }
-
-    /**
-     * A {@code 172.31.N} (a /24) no network of the engine uses, for the file's fixed Redis addresses
-     * ({@code HERALD_COMPOSE_NET}): another project on the engine may have the file's default.
-     */
-    private static String freeSubnet() {
-        java.util.Set<String> used = new java.util.HashSet<>();
-        for (com.github.dockerjava.api.model.Network network : ContainerEngine.client().listNetworksCmd().exec()) {
-            if (network.getIpam() != null && network.getIpam().getConfig() != null) {
-                network.getIpam().getConfig().forEach(config -> used.add(String.valueOf(config.getSubnet())));
-            }
-        }
-        int start = 100 + (int) (ProcessHandle.current().pid() % 150);
-        for (int i = 0; i < 150; i++) {
-            String prefix = "172.31." + (100 + (start - 100 + i) % 150);
-            if (!used.contains(prefix + ".0/24")) {
-                return prefix;
-            }
-        }
-        throw new IllegalStateException("no free 172.31.N.0/24 among the engine's networks: " + used);
     }
 
     private static int freePort() throws IOException {

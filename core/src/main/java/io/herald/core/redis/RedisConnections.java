@@ -19,6 +19,8 @@ import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DefaultDnsCnameCache;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,10 +217,16 @@ public final class RedisConnections implements AutoCloseable {
      * until then. Lookups happen only when a connection is made, so the cap costs nothing else.
      */
     static AddressResolverGroup<?> dnsResolver() {
+        return dnsResolver(DnsServerAddressStreamProviders.platformDefault());
+    }
+
+    /** {@link #dnsResolver()} asking the given name servers (tests: a server of their own). */
+    static AddressResolverGroup<?> dnsResolver(DnsServerAddressStreamProvider nameServers) {
         int maxTtl = (int) DNS_MAX_TTL.toSeconds();
         return new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(Transports.datagramChannelClass())
                 .socketChannelType(Transports.socketChannelClass().asSubclass(SocketChannel.class))
+                .nameServerProvider(nameServers)
                 .cnameCache(new DefaultDnsCnameCache(0, maxTtl))
                 .resolveCache(new DefaultDnsCache(0, maxTtl, 0)));
     }
