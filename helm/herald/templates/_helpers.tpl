@@ -257,6 +257,18 @@ buffer's flush (herald.webhooks.buffer.flush-timeout, 5 s) and the last usage fl
 {{- end -}}
 
 {{/*
+The seconds a gateway needs to leave: preStop sleep, the drain of its proxied WebSockets, then
+Spring's graceful shutdown of the HTTP requests in flight (its 30 s phase), and 5 s to spare.
+*/}}
+{{- define "herald.gatewayGracePeriod" -}}
+{{- if .Values.gateway.terminationGracePeriodSeconds -}}
+{{- .Values.gateway.terminationGracePeriodSeconds -}}
+{{- else -}}
+{{- add .Values.gateway.preStopSleepSeconds .Values.gateway.drain.timeoutSeconds 35 -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 How many nodes share each quota while rate-limit-service cannot be reached (herald.ratelimit.nodes,
 limit ÷ nodes each): the replicas, or the autoscaler's minimum. Scaled out beyond it, the local
 shares add up to more than the limit during such an outage (quotas fail open, docs/quotas.md).

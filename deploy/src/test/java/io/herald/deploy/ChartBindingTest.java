@@ -90,6 +90,8 @@ class ChartBindingTest {
         assertThat(routes.auth()).containsExactly(URI.create("http://herald-auth:6003"));
         assertThat(routes.metrics()).containsExactly(URI.create("http://herald-metrics:6005"));
         assertThat(routes.maxRequestSize()).isEqualTo(DataSize.ofMegabytes(1));
+        assertThat(routes.drainPeriod()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(routes.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
         RateLimitProperties limits = gateway.bind("herald.ratelimit", RateLimitProperties.class).get();
         assertThat(limits.url()).isEqualTo(URI.create("http://herald-rate-limit:6004"));
         assertThat(limits.internalToken()).hasSizeGreaterThanOrEqualTo(16)

@@ -229,6 +229,20 @@ class ChartContentTest {
                 .isGreaterThanOrEqualTo(preStop + drainTimeout + handover + 5);
     }
 
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void gatewaysHaveTimeToDrain(String rendering) {
+        Chart.Rendered rendered = render(rendering);
+        Deployment gateway = rendered.get(Deployment.class, "herald-gateway");
+        Map<String, String> config = rendered.get(ConfigMap.class, "herald-gateway").getData();
+        long drainTimeout = seconds(config.get("HERALD_GATEWAY_DRAINTIMEOUT"));
+        assertThat(seconds(config.get("HERALD_GATEWAY_DRAINPERIOD"))).isLessThanOrEqualTo(drainTimeout);
+        long preStop = preStopSeconds(gateway.getSpec().getTemplate().getSpec().getContainers().get(0));
+        // preStop, the proxied WebSockets leaving, then Spring's 30 s graceful shutdown of the requests in flight.
+        assertThat(gateway.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .isGreaterThanOrEqualTo(preStop + drainTimeout + 30);
+    }
+
     /** The preStop hook's sleep, in either form. */
     static long preStopSeconds(Container c) {
         var preStop = c.getLifecycle().getPreStop();

@@ -41,6 +41,8 @@ class ValuesSchemaTest {
             edge: { drain: { periodSeconds: 10, timeoutSeconds: 5 } }                     | edge.drain.timeoutSeconds must be at least edge.drain.periodSeconds
             edge: { terminationGracePeriodSeconds: 8 }                                   | edge.terminationGracePeriodSeconds (8) is shorter than preStopSleepSeconds + drain.timeoutSeconds + drain.handoverSeconds + 5
             edge: { drain: { handoverSeconds: 61 } }                                     | handoverSeconds
+            gateway: { drain: { periodSeconds: 10, timeoutSeconds: 5 } }                  | gateway.drain.timeoutSeconds must be at least gateway.drain.periodSeconds
+            gateway: { terminationGracePeriodSeconds: 30 }                               | gateway.terminationGracePeriodSeconds (30) is shorter than preStopSleepSeconds + drain.timeoutSeconds + 30
             probes: { startup: { failureThreshold: 6 } }                                 | probes.startup allows 30 s
             redis: { bundled: { sentinel: { enabled: true, quorum: 4 } } }               | redis.bundled.sentinel.quorum cannot exceed
             publish: { autoscaling: { minReplicas: 5, maxReplicas: 3 } }                 | publish.autoscaling.minReplicas cannot exceed publish.autoscaling.maxReplicas

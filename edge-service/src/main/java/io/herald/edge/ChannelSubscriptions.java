@@ -383,7 +383,7 @@ public final class ChannelSubscriptions {
     private Mono<Void> release(EdgeConnection connection, ChannelKey key, Subscription subscription) {
         fanout.unsubscribe(key, connection);
         if (connection.isClosed()) {
-            return drain.leave(() -> leaveState(connection, key.channel(), subscription));
+            return drain.leave(connection, () -> leaveState(connection, key.channel(), subscription));
         }
         return leaveState(connection, key.channel(), subscription);
     }

@@ -74,6 +74,8 @@ public final class EdgeConnection {
     /** No more frames are written: the close was written, or a close dropping queued frames was asked for. */
     private volatile boolean stopped;
     private volatile CloseStatus closeStatus;
+    /** The client closed with 4200 (reconnect): it is moving to another node, a gateway draining ({@link EdgeDrain}). */
+    private volatile boolean moving;
 
     /**
      * @param writer the writer of the transport's event loop
@@ -292,6 +294,19 @@ public final class EdgeConnection {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** The client closed the connection with 4200 (reconnect), before it was released. */
+    void moving() {
+        moving = true;
+    }
+
+    /**
+     * The client closed with 4200 (reconnect) itself: it is moving (a gateway that drains tells its
+     * clients so), and its channel-state leaves wait for the handover as when this node drains.
+     */
+    public boolean isMoving() {
+        return moving;
     }
 
     void touch(long nowNanos) {

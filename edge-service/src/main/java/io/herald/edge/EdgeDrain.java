@@ -93,11 +93,12 @@ public final class EdgeDrain {
     }
 
     /**
-     * The channel-state leave of a closed connection: after the handover while the node drains,
-     * at once otherwise.
+     * The channel-state leave of a closed connection: after the handover while the node drains or
+     * when its client closed with 4200 itself ({@link EdgeConnection#isMoving}: a gateway that
+     * drains), at once otherwise.
      */
-    Mono<Void> leave(Supplier<Mono<Void>> leave) {
-        if (!draining || handover.isZero()) {
+    Mono<Void> leave(EdgeConnection connection, Supplier<Mono<Void>> leave) {
+        if (!draining && !connection.isMoving() || handover.isZero()) {
             return leave.get();
         }
         return Mono.defer(() -> {

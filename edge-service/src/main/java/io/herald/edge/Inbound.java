@@ -10,7 +10,7 @@ package io.herald.edge;
  * was idle.
  *
  * <p><b>Threading.</b> Calls for one connection never overlap and come in this order: any number
- * of {@link #text}, {@link #binary} and {@link #pong}, then {@link #ended()} once, then {@link #closed} once.
+ * of {@link #text}, {@link #binary} and {@link #pong}, then {@link #ended} once, then {@link #closed} once.
  */
 public interface Inbound {
 
@@ -23,8 +23,14 @@ public interface Inbound {
     /** A WebSocket pong: no content, but the client is there. */
     void pong();
 
-    /** No frame comes any more: the connection is released (subscriptions, sign-in, registry). */
-    void ended();
+    /**
+     * No frame comes any more: the connection is released (subscriptions, sign-in, registry).
+     *
+     * @param clientCloseCode the code of the close frame the client sent, when the transport knows
+     *        it by then (the client's close ended the inbound side); otherwise 0. A client's 4200
+     *        (reconnect; a gateway that drains) marks the connection as moving ({@link EdgeDrain})
+     */
+    void ended(int clientCloseCode);
 
     /**
      * The close status the connection ended with, as the transport saw it: the close frame the

@@ -1,6 +1,7 @@
 package io.herald.edge;
 
 import io.herald.core.app.App;
+import io.herald.core.error.PusherError;
 import io.herald.core.protocol.ClientFrame;
 import io.herald.core.protocol.ProtocolException;
 import io.herald.core.protocol.PusherCodec;
@@ -121,7 +122,11 @@ public final class PusherSessions {
         }
 
         @Override
-        public void ended() {
+        public void ended(int clientCloseCode) {
+            // Only the client's own 4200: a close the server asked for (closeStatus) is echoed back with its code.
+            if (clientCloseCode == PusherError.RECONNECT.code() && connection.closeStatus() == null) {
+                connection.moving();
+            }
             connection.terminate();
             sessions.release(connection);
         }

@@ -161,7 +161,7 @@ public final class Watchlists {
      */
     private void markOffline(EdgeConnection connection) {
         String userId = connection.userId();
-        Mono<Void> offline = connection.isClosed() ? drain.leave(() -> offlineOnce(connection, userId))
+        Mono<Void> offline = connection.isClosed() ? drain.leave(connection, () -> offlineOnce(connection, userId))
                 : offlineOnce(connection, userId);
         offline.subscribe(null, ex -> {
             incidents.report("offline records failed, each retried until it is recorded", ex.toString());

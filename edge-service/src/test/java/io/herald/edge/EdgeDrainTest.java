@@ -75,6 +75,41 @@ class EdgeDrainTest {
         }
     }
 
+    @Test
+    void aClientThatClosesWith4200ItselfIsMovingAndItsLeavesWaitForTheHandover() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            EdgeTestServer edge = new EdgeTestServer(redis, Map.of("herald.redis.key-prefix", RedisServer.uniquePrefix(),
+                    "herald.edge.drain-handover", "20s"));
+            try (RawClient moving = RawClient.connect(edge.appUrl()); RawClient leaving = RawClient.connect(edge.appUrl())) {
+                ChannelState state = edge.bean(ChannelState.class);
+                EdgeDrain drain = edge.bean(EdgeDrain.class);
+                ChannelKey news = new ChannelKey(EdgeTestServer.APP_ID, "news");
+                ChannelKey other = new ChannelKey(EdgeTestServer.APP_ID, "other");
+                moving.established();
+                moving.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}");
+                moving.next("pusher_internal:subscription_succeeded");
+                leaving.established();
+                leaving.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"other\"}}");
+                leaving.next("pusher_internal:subscription_succeeded");
+
+                // A gateway that drains closes its clients' connections with 4200 (docs/drain.md, "Gateway").
+                assertThat(moving.closeWith(4200, "Gateway shutting down, reconnect")).isEqualTo(4200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> drain.pendingLeaves() == 1);
+                assertThat(state.subscriptionCount(news).block(Duration.ofSeconds(10))).isEqualTo(1);
+                assertThat(drain.draining()).isFalse();
+                // Any other close is a leave at once.
+                assertThat(leaving.closeNormally()).isEqualTo(1000);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> state.subscriptionCount(other).block(Duration.ofSeconds(10)) == 0);
+                assertThat(drain.pendingLeaves()).isEqualTo(1);
+                assertThat(state.subscriptionCount(news).block(Duration.ofSeconds(10))).isEqualTo(1);
+            }
+            finally {
+                edge.close();
+            }
+        }
+    }
+
     private static int status(EdgeTestServer edge, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port + path)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -131,7 +131,12 @@ public final class RawClient implements WebSocket.Listener, AutoCloseable {
 
     /** Closes with 1000, as a client that leaves politely does, and waits for the server's answering close. */
     public int closeNormally() {
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return closeWith(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+
+    /** Closes with {@code code} and waits for the server's answering close. */
+    public int closeWith(int code, String reason) {
+        socket.sendClose(code, reason).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         return awaitClose();
     }
 

@@ -324,13 +324,24 @@ final class WebSocketConnection extends Mono<Void> implements CoreSubscriber<Obj
         }
     }
 
+    /**
+     * The code of the close frame the client sent, when already received (the client's close ends
+     * the inbound side, so it is known by then), else 0. Read at once: a value not yet there is
+     * left to {@link #end}'s wait.
+     */
+    private int receivedCloseCode() {
+        int[] code = { 0 };
+        in.receiveCloseStatus().subscribe(status -> code[0] = status.code(), ex -> { }).dispose();
+        return code[0];
+    }
+
     private void end(Throwable error) {
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
         Inbound target = inbound;
         try {
-            target.ended();
+            target.ended(error == null ? receivedCloseCode() : 0);
         }
         finally {
             if (quotaAppId != null) {

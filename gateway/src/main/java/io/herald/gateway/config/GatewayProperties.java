@@ -22,6 +22,10 @@ import org.springframework.util.unit.DataSize;
  * @param timeout how long an HTTP request may take at a service before the gateway answers 503 (not WebSockets)
  * @param retries how many times a failed idempotent {@code GET} is retried on another instance (never a POST)
  * @param breaker the circuit breaker of each HTTP route
+ * @param drainPeriod on shutdown, the time over which the proxied WebSocket clients are told to
+ *        reconnect (closed with 4200, which the gateway forwards to their edge), so that they
+ *        move to another gateway without stampeding it (zero or more)
+ * @param drainTimeout on shutdown, the longest wait for those WebSockets to end (at least the drain period)
  */
 @ConfigurationProperties("herald.gateway")
 public record GatewayProperties(
@@ -33,7 +37,9 @@ public record GatewayProperties(
         @DefaultValue("1MB") DataSize maxRequestSize,
         @DefaultValue("10s") Duration timeout,
         @DefaultValue("2") int retries,
-        @DefaultValue Breaker breaker) {
+        @DefaultValue Breaker breaker,
+        @DefaultValue("3s") Duration drainPeriod,
+        @DefaultValue("5s") Duration drainTimeout) {
 
     public GatewayProperties {
         edges = List.copyOf(edges);
@@ -44,6 +50,8 @@ public record GatewayProperties(
         Objects.requireNonNull(maxRequestSize, "maxRequestSize");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(drainPeriod, "drainPeriod");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
         List<String> problems = new ArrayList<>();
         for (List<URI> uris : List.of(edges, publishers, auth, metrics)) {
             for (URI uri : uris) {
@@ -60,6 +68,12 @@ public record GatewayProperties(
         }
         if (retries < 0) {
             problems.add("herald.gateway.retries must be 0 or more");
+        }
+        if (drainPeriod.isNegative()) {
+            problems.add("herald.gateway.drain-period must be zero or more");
+        }
+        if (drainTimeout.compareTo(drainPeriod) < 0) {
+            problems.add("herald.gateway.drain-timeout must be at least herald.gateway.drain-period");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid gateway configuration: " + String.join("; ", problems));

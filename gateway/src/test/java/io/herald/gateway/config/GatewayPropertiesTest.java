@@ -12,8 +12,14 @@ import org.springframework.util.unit.DataSize;
 class GatewayPropertiesTest {
 
     private static GatewayProperties with(List<URI> edges, DataSize max, int retries) {
+        return with(edges, max, retries, Duration.ofSeconds(3), Duration.ofSeconds(5));
+    }
+
+    private static GatewayProperties with(List<URI> edges, DataSize max, int retries, Duration drainPeriod,
+            Duration drainTimeout) {
         return new GatewayProperties(edges, List.of(), List.of(), List.of(), List.of("/usage/**"), max,
-                Duration.ofSeconds(10), retries, new GatewayProperties.Breaker(50, 20, 10, Duration.ofSeconds(10)));
+                Duration.ofSeconds(10), retries, new GatewayProperties.Breaker(50, 20, 10, Duration.ofSeconds(10)),
+                drainPeriod, drainTimeout);
     }
 
     @Test
@@ -28,6 +34,10 @@ class GatewayPropertiesTest {
     void limitsMustBeSensible() {
         assertThatThrownBy(() -> with(List.of(), DataSize.ofBytes(0), 2)).hasMessageContaining("max-request-size");
         assertThatThrownBy(() -> with(List.of(), DataSize.ofMegabytes(1), -1)).hasMessageContaining("retries");
+        assertThatThrownBy(() -> with(List.of(), DataSize.ofMegabytes(1), 2, Duration.ofSeconds(-1), Duration.ZERO))
+                .hasMessageContaining("drain-period");
+        assertThatThrownBy(() -> with(List.of(), DataSize.ofMegabytes(1), 2, Duration.ofSeconds(3),
+                Duration.ofSeconds(2))).hasMessageContaining("drain-timeout");
     }
 
     @Test
