@@ -285,6 +285,44 @@ class ClusterInContainersTest {
         }
     }
 
+    /**
+     * What a newcomer opens first: the demo page and the dashboard through the gateway, and the
+     * page's signed curl (made for the gateway's address) publishing through the gateway.
+     */
+    @Test
+    @Order(6)
+    void theDemoPageItsCurlAndTheDashboardThroughTheGateway() throws Exception {
+        await().atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+            HttpResponse<String> page = cluster.get("/", null);
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<title>Herald — demo");
+        });
+        HttpResponse<String> config = cluster.get("/demo/config", null);
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        JsonNode demo = JSON.readTree(config.body());
+        assertThat(demo.get("key").asString()).isEqualTo("demo-key");
+        String curl = demo.get("curl").asString();
+        String url = curl.substring(curl.lastIndexOf(" '") + 2, curl.length() - 1);
+        // Signed for the address the page was asked at (the gateway's, forwarded by it).
+        assertThat(url).startsWith(cluster.gatewayUrl() + "/apps/demo-app/events?");
+        String body = curl.substring(curl.indexOf("-d '") + 4, curl.indexOf("' '"));
+        // The curl's request, sent as the page shows it.
+        HttpResponse<String> published = cluster.send(HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+
+        // The dashboard sends a visitor who is not signed in to its sign-in page, through the gateway too.
+        HttpResponse<String> dashboard = cluster.get("/dashboard/", null);
+        if (dashboard.statusCode() == 302) {
+            String location = dashboard.headers().firstValue("Location").orElseThrow();
+            assertThat(location).doesNotContain(":6005").doesNotContain("metrics:");
+            dashboard = cluster.get(java.net.URI.create(cluster.gatewayUrl() + "/dashboard/").resolve(location).getRawPath(), null);
+        }
+        assertThat(dashboard.statusCode()).as(dashboard.body()).isEqualTo(200);
+        assertThat(dashboard.body()).contains("Herald");
+    }
+
     @Test
     @Order(5)
     void aShardContainerStoppedAndStartedAgainEmpty() throws Exception {
