@@ -1,9 +1,6 @@
 package io.herald.core.broker;
 
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.util.Objects;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,30 +87,9 @@ public final class FanoutLanes implements AutoCloseable {
         // Written after the queue (a volatile write inside it), read after: either the lane sees
         // the delivery before it parks, or this sees it parked and wakes it.
         if (lane.idle) {
-            wake(lane.thread);
+            LockSupport.unpark(lane.thread);
         }
         return true;
-    }
-
-    /**
-     * Wakes a parked lane. Handed over from an event loop (the in-memory publish runs in the
-     * HTTP request's loop task), the wake-up is queued behind that task instead, so the answer
-     * the task writes reaches the socket before the lane (and the loops it hands the frames to)
-     * compete with it for the core. The lane sees the delivery before it parks or is woken:
-     * only the moment of the wake-up moves.
-     */
-    private static void wake(Thread lane) {
-        EventExecutor loop = ThreadExecutorMap.currentExecutor();
-        if (loop != null && loop.inEventLoop()) {
-            try {
-                loop.execute(() -> LockSupport.unpark(lane));
-                return;
-            }
-            catch (RejectedExecutionException ex) {
-                // The loop is shutting down: wake the lane at once.
-            }
-        }
-        LockSupport.unpark(lane);
     }
 
     int laneOf(ChannelKey channel) {

@@ -3,7 +3,6 @@ package io.herald.core.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.testing.FanoutGate;
-import io.netty.util.concurrent.DefaultEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +14,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -152,51 +149,6 @@ class FanoutLanesTest {
             gate.release();
         }
         assertThat(ran.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    }
-
-    /**
-     * A hand-over made inside an event loop's task (the in-memory publish runs in the HTTP
-     * request's task) wakes the parked lane only after that task, so the answer the task writes
-     * is not preempted by the fan-out; the delivery still runs, right after it.
-     */
-    @Test
-    void aHandOverFromAnEventLoopWakesTheLaneAfterTheLoopsTask() throws Exception {
-        DefaultEventExecutor loop = new DefaultEventExecutor();
-        try (FanoutLanes lanes = new FanoutLanes("herald-fanout-test", 1, 16)) {
-            ChannelKey channel = new ChannelKey("app-1", "channel-0");
-            Thread[] lane = new Thread[1];
-            CountDownLatch first = new CountDownLatch(1);
-            assertThat(lanes.offer(channel, () -> {
-                lane[0] = Thread.currentThread();
-                first.countDown();
-            })).isTrue();
-            assertThat(first.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-            long parkedBy = System.nanoTime() + TIMEOUT.toNanos();
-            while (lane[0].getState() != Thread.State.WAITING && System.nanoTime() < parkedBy) {
-                Thread.onSpinWait();
-            }
-            assertThat(lane[0].getState()).isEqualTo(Thread.State.WAITING);
-
-            AtomicBoolean ran = new AtomicBoolean();
-            CountDownLatch delivered = new CountDownLatch(1);
-            Future<Boolean> ranDuringTask = loop.submit(() -> {
-                lanes.offer(channel, () -> {
-                    ran.set(true);
-                    delivered.countDown();
-                });
-                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-                // A busy wait (BlockHound refuses a park or Thread.onSpinWait on a Netty thread).
-                while (!ran.get() && System.nanoTime() < end) {
-                    continue;
-                }
-                return ran.get();
-            });
-            assertThat(ranDuringTask.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isFalse();
-            assertThat(delivered.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        }
-        finally {
-            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
     }
 
     private static void await(CyclicBarrier barrier) {
