@@ -33,4 +33,22 @@ public final class BeforeServerStops implements SmartLifecycle {
     public boolean isRunning() {
         return running;
     }
+
+    /**
+     * For a step that waits for its clients to go: sleeps (the step runs on the thread closing the
+     * context, never on an event loop) while {@code condition} holds, until {@code deadline}
+     * ({@link System#nanoTime}). {@code false} when interrupted.
+     */
+    public static boolean waitWhile(java.util.function.BooleanSupplier condition, long deadline) {
+        while (condition.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -227,26 +227,12 @@ public class EdgeConfiguration {
             long start = System.nanoTime();
             long connectionsDeadline = start + properties.drainTimeout().toNanos();
             long leavesDeadline = connectionsDeadline + properties.drainHandover().toNanos();
-            if (!waitWhile(() -> registry.size() > 0, connectionsDeadline)
-                    || !waitWhile(() -> drain.pendingLeaves() > 0, leavesDeadline)) {
+            if (!BeforeServerStops.waitWhile(() -> registry.size() > 0, connectionsDeadline)
+                    || !BeforeServerStops.waitWhile(() -> drain.pendingLeaves() > 0, leavesDeadline)) {
                 return;
             }
             log.info("Drained in {} ms: {} connection(s) still open, {} channel-state leave(s) not recorded",
                     Duration.ofNanos(System.nanoTime() - start).toMillis(), registry.size(), drain.pendingLeaves());
         });
-    }
-
-    /** Sleeps while {@code condition} holds, until {@code deadline} ({@link System#nanoTime}); {@code false} when interrupted. */
-    private static boolean waitWhile(java.util.function.BooleanSupplier condition, long deadline) {
-        while (condition.getAsBoolean() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 }

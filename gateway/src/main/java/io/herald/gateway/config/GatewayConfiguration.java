@@ -11,7 +11,6 @@ import io.herald.gateway.web.ProxiedWebSockets;
 import io.herald.gateway.web.TenantRequestLimit;
 import io.herald.gateway.web.Unavailable;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -91,25 +90,11 @@ public class GatewayConfiguration {
             }
             sockets.drain(properties.drainPeriod());
             long start = System.nanoTime();
-            if (waitWhile(() -> sockets.size() > 0, start + properties.drainTimeout().toNanos())) {
+            if (BeforeServerStops.waitWhile(() -> sockets.size() > 0, start + properties.drainTimeout().toNanos())) {
                 log.info("Drained in {} ms: {} proxied WebSocket(s) still open",
                         Duration.ofNanos(System.nanoTime() - start).toMillis(), sockets.size());
             }
         });
-    }
-
-    /** Sleeps while {@code condition} holds, until {@code deadline} ({@link System#nanoTime}); {@code false} when interrupted. */
-    private static boolean waitWhile(BooleanSupplier condition, long deadline) {
-        while (condition.getAsBoolean() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     @Bean
