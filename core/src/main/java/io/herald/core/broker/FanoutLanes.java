@@ -28,7 +28,8 @@ import reactor.core.scheduler.NonBlocking;
  * The queue is a lock-free {@link ConcurrentLinkedQueue}. A lane's thread parks only when its
  * queue is empty and is unparked by the hand-off that finds it parked, so a busy lane costs the
  * publisher no wake-up. Lane threads are {@link NonBlocking}: a blocking call in the delivery
- * path fails under BlockHound like one on an event loop. Nothing handed over is dropped by
+ * path fails under BlockHound like one on an event loop (that delivery fails and is logged; the
+ * lane goes on). Nothing handed over is dropped by
  * {@link #close()}: a lane finishes its queue before its thread ends.
  */
 public final class FanoutLanes implements AutoCloseable {
@@ -41,8 +42,24 @@ public final class FanoutLanes implements AutoCloseable {
     /** Waiting deliveries per lane before hand-offs are refused. */
     public static final int DEFAULT_CAPACITY = 16_384;
 
+    /**
+     * How a hand-off wakes a parked lane's thread. The broker port knows no transport, so the
+     * one that defers the wake-up behind an event loop's current task is given by the adapters'
+     * configuration ({@code io.herald.core.broker.netty.EventLoopLaneWaker}).
+     */
+    @FunctionalInterface
+    public interface Waker {
+
+        /** Unparks the lane's thread at once. */
+        Waker AT_ONCE = LockSupport::unpark;
+
+        /** Makes {@code lane}, parked or about to be, run again; soon, never blocking. */
+        void wake(Thread lane);
+    }
+
     private final Lane[] lanes;
     private final int capacity;
+    private final Waker waker;
     private final AtomicLong rejected = new AtomicLong();
 
     /**
@@ -51,7 +68,18 @@ public final class FanoutLanes implements AutoCloseable {
      * @param capacity the waiting deliveries a lane holds before it refuses more
      */
     public FanoutLanes(String name, int threads, int capacity) {
+        this(name, threads, capacity, Waker.AT_ONCE);
+    }
+
+    /**
+     * @param name the prefix of the lane threads' names
+     * @param threads the number of lanes, each with one thread
+     * @param capacity the waiting deliveries a lane holds before it refuses more
+     * @param waker how a hand-off wakes a parked lane
+     */
+    public FanoutLanes(String name, int threads, int capacity, Waker waker) {
         Objects.requireNonNull(name, "name");
+        this.waker = Objects.requireNonNull(waker, "waker");
         if (threads <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("threads and capacity must be positive");
         }
@@ -87,7 +115,7 @@ public final class FanoutLanes implements AutoCloseable {
         // Written after the queue (a volatile write inside it), read after: either the lane sees
         // the delivery before it parks, or this sees it parked and wakes it.
         if (lane.idle) {
-            LockSupport.unpark(lane.thread);
+            waker.wake(lane.thread);
         }
         return true;
     }
@@ -158,11 +186,16 @@ public final class FanoutLanes implements AutoCloseable {
             idle = false;
         }
 
+        /**
+         * Runs one delivery; whatever it throws (a listener's bug, or an {@link Error} such as
+         * BlockHound's report of a blocking call) is logged and the lane goes on, as an event
+         * loop does: a lane whose thread ended would hold its channels' deliveries for ever.
+         */
         private static void runSafely(Runnable delivery) {
             try {
                 delivery.run();
             }
-            catch (RuntimeException ex) {
+            catch (Throwable ex) {
                 log.error("A fan-out delivery failed", ex);
             }
         }

@@ -5,6 +5,7 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.FanoutLanes;
 import io.herald.core.broker.FanoutProperties;
 import io.herald.core.broker.InMemoryBroker;
+import io.herald.core.broker.netty.EventLoopLaneWaker;
 import io.herald.core.broker.redis.RedisBroker;
 import io.herald.core.metrics.HeraldMeters;
 import io.herald.core.redis.RedisConnections;
@@ -67,12 +68,14 @@ public class HeraldCoreConfiguration {
 
     /**
      * The threads the local fan-out of broker messages runs on, so that a publish is answered once
-     * the broker has it and Lettuce's I/O thread only decodes. Closed after the broker.
+     * the broker has it and Lettuce's I/O thread only decodes; a hand-off from an event loop wakes
+     * its lane after the loop's current task (the publish's answer is written first). Closed after
+     * the broker.
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public FanoutLanes fanoutLanes(FanoutProperties properties) {
-        return properties.lanes();
+        return properties.lanes(new EventLoopLaneWaker());
     }
 
     @Bean(destroyMethod = "close")

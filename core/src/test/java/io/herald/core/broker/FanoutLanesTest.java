@@ -16,6 +16,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FanoutLanesTest {
 
@@ -117,13 +119,20 @@ class FanoutLanesTest {
         assertThat(ran).containsExactly("held", "a", "b");
     }
 
-    /** A delivery that throws does not stop the lane. */
-    @Test
-    void aFailingDeliveryDoesNotStopTheLane() throws Exception {
+    /**
+     * A delivery that throws does not stop the lane, be it an exception or an {@link Error} (what
+     * BlockHound throws for a blocking call on a lane).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void aFailingDeliveryDoesNotStopTheLane(boolean error) throws Exception {
         ChannelKey channel = new ChannelKey("app-1", "c");
         CountDownLatch after = new CountDownLatch(1);
         try (FanoutLanes lanes = new FanoutLanes("herald-fanout-test", 1, 10)) {
             lanes.offer(channel, () -> {
+                if (error) {
+                    throw new Error("a blocking call, as BlockHound reports it");
+                }
                 throw new IllegalStateException("a listener's bug");
             });
             lanes.offer(channel, after::countDown);
