@@ -16,7 +16,8 @@
 #   NICE: a nice value for the server and the load tool (e.g. -10, as root): on a machine shared
 #   with builds a starved server falls behind, batches more per write and looks cheaper per
 #   delivery than it is; the figures are then valid only with a p99 of a server that kept up.
-#   EXTRA_ARGS: more server arguments (herald); TOOL_ARGS: more load tool arguments; OUT: output
+#   EXTRA_ARGS: more server arguments (herald); JVM_ARGS: more JVM options of the server (herald,
+#   e.g. -Dreactor.netty.ioWorkerCount=1); TOOL_ARGS: more load tool arguments; OUT: output
 #   directory; PORT: the server's port (soketi's metrics server takes PORT + 1).
 set -u
 MODE=${1:-plain}; SUBS=${2:-2000}; RATE=${3:-50}; WARM=${4:-15}; WINDOW=${5:-15}
@@ -39,7 +40,7 @@ pin() { local cpu=$1; shift; exec nice -n "${NICE:-0}" taskset -c "$cpu" "$@"; }
 case $SERVER in
   herald)
     # shellcheck disable=SC2086
-    pin 0 java -Xmx1g -jar "$JAR" --server.port=$PORT --logging.level.root=WARN ${EXTRA_ARGS:-} \
+    pin 0 java -Xmx1g ${JVM_ARGS:-} -jar "$JAR" --server.port=$PORT --logging.level.root=WARN ${EXTRA_ARGS:-} \
       > "$OUT/server.log" 2>&1 &
     pid=$!; health=/actuator/health ;;
   soketi)

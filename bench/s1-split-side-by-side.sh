@@ -10,7 +10,9 @@
 # Usage: bench/s1-split-side-by-side.sh [runs] [warm-s] [window-s]
 #   SERVERS (default "herald nchan soketi"); an entry LABEL=JAR is a Herald build (old vs new:
 #   SERVERS="main=/tmp/main.jar new=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar");
-#   MODE (default split; plain measures without perf); JAR, BENCH, PORT, SOKETI_DIR as for
+#   JVM_ARGS_<LABEL> (exported): JVM options of that entry's server, e.g.
+#   JVM_ARGS_w1=-Dreactor.netty.ioWorkerCount=1 with SERVERS="new=A.jar w1=A.jar";
+#   MODE (default split; plain measures without perf); JAR, BENCH, PORT, SOKETI_DIR, TOOL_ARGS as for
 #   s1-kernel-split.sh; OUT (default /tmp/s1-split-side-by-side).
 set -u
 RUNS=${1:-3}; WARM=${2:-15}; WINDOW=${3:-15}
@@ -26,7 +28,9 @@ one_run() {
   server=$s
   if [ "$s" != "$1" ]; then server=herald; jar=${1#*=}; fi
   [ "$LOCK" = round ] && lock=()
-  OUT=$OUT/$s-$2 SERVER=$server JAR=$jar "${lock[@]}" "$SPLIT" "$MODE" 2000 50 "$WARM" "$WINDOW" > "$OUT/$s-$2.txt" 2>&1
+  local jvm="JVM_ARGS_$s"
+  OUT=$OUT/$s-$2 SERVER=$server JAR=$jar JVM_ARGS="${!jvm:-${JVM_ARGS:-}}" "${lock[@]}" "$SPLIT" "$MODE" 2000 50 "$WARM" "$WINDOW" \
+    > "$OUT/$s-$2.txt" 2>&1
   grep -E '^server=' "$OUT/$s-$2.txt" | sed "s/^server=[a-z]*/$s/" | cut -c1-220
 }
 export -f one_run; export OUT MODE WARM WINDOW SPLIT LOCK

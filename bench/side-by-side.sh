@@ -13,7 +13,8 @@
 #   --quick           short runs (few subscribers, 3 s) to check that everything works
 #   --no-docs         do not rewrite docs/benchmarks.md
 # Environment: SERVER_JAR, BENCH_JAR (default: this checkout's, built if missing), OUT (default
-# /tmp/herald-side-by-side), PORT (default 6091), REDIS_PORT (default 6392).
+# /tmp/herald-side-by-side), PORT (default 6091), REDIS_PORT (default 6392), TOOL_ARGS (more
+# load tool options for every run, e.g. "--client lean").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -197,7 +198,7 @@ run_tool() { # scenario server run args...
   local json=$OUT/$scenario-$server-$run.json
   rm -f "$json"
   if taskset -c 1 java -jar "$BENCH_JAR" --port "$PORT" --protocol "$PROTOCOL" --server-pid "$SERVER_PIDS" \
-      --threads 2 --json "$json" "$@" > "$OUT/$scenario-$server-$run.log" 2>&1; then
+      --threads 2 --json "$json" "$@" ${TOOL_ARGS:-} > "$OUT/$scenario-$server-$run.log" 2>&1; then
     log "$scenario $server run $run: $(grep -E 'deliveries |server CPU|Highest|No rate' "$OUT/$scenario-$server-$run.log" | tr -s ' ' | paste -sd';')"
   else
     log "$scenario $server run $run FAILED (see $OUT/$scenario-$server-$run.log): $(tail -n 2 "$OUT/$scenario-$server-$run.log" | paste -sd' ')"
