@@ -14,7 +14,7 @@
 #   --no-docs         do not rewrite docs/benchmarks.md
 # Environment: SERVER_JAR, BENCH_JAR (default: this checkout's, built if missing), OUT (default
 # /tmp/herald-side-by-side), PORT (default 6091), REDIS_PORT (default 6392), TOOL_ARGS (more
-# load tool options for every run, e.g. "--client lean").
+# load tool options for every run, e.g. "--publisher-loop shared").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -24,11 +24,6 @@ public record FanoutProperties(
         }
     }
 
-    /** The lanes these properties describe, woken at once. */
-    public FanoutLanes lanes() {
-        return lanes(FanoutLanes.Waker.AT_ONCE);
-    }
-
     /** The lanes these properties describe, woken by {@code waker}. */
     public FanoutLanes lanes(FanoutLanes.Waker waker) {
         return new FanoutLanes("herald-fanout", threads == 0 ? FanoutLanes.DEFAULT_THREADS : threads, queueCapacity,

@@ -51,6 +51,27 @@ class EventLoopLaneWakerTest {
         }
     }
 
+    /**
+     * A loop that no longer takes tasks (shut down) refuses the deferred wake-up; the lane is then
+     * woken at once, so the delivery still runs although the loop never will again.
+     */
+    @Test
+    @SuppressWarnings("deprecation")
+    void aLoopThatRefusesTasksGetsTheLaneWokenAtOnce() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try (FanoutLanes lanes = new FanoutLanes("herald-fanout-test", 1, 16, new EventLoopLaneWaker())) {
+            awaitParked(lanes);
+            CountDownLatch delivered = new CountDownLatch(1);
+            Future<Boolean> offered = loop.submit(() -> {
+                // shutdown(), unlike shutdownGracefully(), refuses further tasks at once
+                loop.shutdown();
+                return lanes.offer(CHANNEL, delivered::countDown);
+            });
+            assertThat(offered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(delivered.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     /** Off an event loop (a test thread, a timer) the parked lane is woken at once. */
     @Test
     void aHandOffFromAnyOtherThreadWakesTheLane() throws Exception {
