@@ -8,7 +8,8 @@
 # Usage: bench/redis-node-cost.sh ROUNDS SCENARIO SETTING...
 #   SCENARIO  s3 (5,000 channels x 1 subscriber, 5,000 publishes/s) or s1 (1 channel x 2,000 x 50/s)
 #   SETTING   NAME=JAR [server args...], e.g. 'old=/tmp/old.jar' 'new=/tmp/new.jar --herald.usage.enabled=false'
-#             NAME=mem:JAR runs that jar in memory (no Redis) for comparison.
+#             NAME=mem:JAR runs that jar in memory (no Redis) for comparison; JVM_ARGS_<NAME>
+#             (exported) are JVM options of that setting's server, e.g. JVM_ARGS_one=-Dio.netty.eventLoopThreads=1.
 # Environment: BENCH_JAR (default bench/target/herald-bench-0.1.0-SNAPSHOT-exec.jar), OUT (default
 # /tmp/redis-node-cost), PORT (6191), REDIS_PORT (6492), JFR=1 to record 10 s of the window of
 # every run (profile settings) into $OUT/NAME-ROUND.jfr.
@@ -63,7 +64,9 @@ run_one() { # name round jar-spec args...
     for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
     redis_args=("--herald.redis.shards[0]=redis://127.0.0.1:$REDIS_PORT" "--herald.redis.state=redis://127.0.0.1:$REDIS_PORT")
   fi
-  taskset -c 0 java -Xmx1g -jar "$jar" --server.port="$PORT" --logging.level.root=WARN "${redis_args[@]}" "$@" \
+  local jvm="JVM_ARGS_$name"
+  # shellcheck disable=SC2086
+  taskset -c 0 java -Xmx1g ${!jvm:-} -jar "$jar" --server.port="$PORT" --logging.level.root=WARN "${redis_args[@]}" "$@" \
     > "$OUT/server-$name-$round.log" 2>&1 &
   local pid=$!; PIDS="$pid $PIDS"
   for _ in $(seq 1 1200); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/actuator/health" && break; sleep 0.1; done

@@ -18,7 +18,8 @@
 #   delivery than it is; the figures are then valid only with a p99 of a server that kept up.
 #   EXTRA_ARGS: more server arguments (herald); JVM_ARGS: more JVM options of the server (herald,
 #   e.g. -Dreactor.netty.ioWorkerCount=1); TOOL_ARGS: more load tool arguments; OUT: output
-#   directory; PORT: the server's port (soketi's metrics server takes PORT + 1).
+#   directory; PORT: the server's port (soketi's metrics server takes PORT + 1); SERVER_PRELOAD:
+#   a library nginx is started with (LD_PRELOAD), e.g. bench/peers/nchan/nodelay.so (see there).
 set -u
 MODE=${1:-plain}; SUBS=${2:-2000}; RATE=${3:-50}; WARM=${4:-15}; WINDOW=${5:-15}
 : "${JAR:=standalone/target/herald-standalone-0.1.0-SNAPSHOT-exec.jar}"
@@ -52,7 +53,8 @@ case $SERVER in
     prefix=$OUT/nchan; rm -rf "$prefix"; mkdir -p "$prefix"
     sed -e "s#@PREFIX@#$prefix#g" -e "s#@NOFILE@#$(ulimit -Hn)#g" -e "s#@PORT@#$PORT#g" -e "s#@REDIS@##" \
       bench/peers/nchan/nginx.conf.template > "$prefix/nginx.conf"
-    pin 0 nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
+    # shellcheck disable=SC2086
+    pin 0 env ${SERVER_PRELOAD:+LD_PRELOAD=$SERVER_PRELOAD} nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
     pid=$!; health=/health; PROTOCOL=nchan ;;
   *) echo "SERVER must be herald, nchan or soketi" >&2; exit 2 ;;
 esac

@@ -37,6 +37,12 @@ public class HttpServerConfiguration {
                 HttpConnectionGuard.install(channel, NettyPipeline.HttpCodec, properties));
     }
 
+    /** {@code TCP_NODELAY} on accepted connections as {@code herald.http.tcp-no-delay} says. */
+    @Bean
+    public NettyServerCustomizer heraldTcpNoDelay(HttpServerProperties properties) {
+        return server -> server.childOption(ChannelOption.TCP_NODELAY, properties.tcpNoDelay());
+    }
+
     /**
      * One receive-buffer sizer shared by every connection. Netty's default is a new
      * {@link AdaptiveRecvByteBufAllocator} per channel, 32 bytes held by each idle connection for

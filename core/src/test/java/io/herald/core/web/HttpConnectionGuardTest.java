@@ -33,7 +33,7 @@ class HttpConnectionGuardTest {
 
     @BeforeAll
     static void start() {
-        HttpServerProperties limits = new HttpServerProperties(HEADER_READ_TIMEOUT, IDLE_TIMEOUT, false);
+        HttpServerProperties limits = new HttpServerProperties(HEADER_READ_TIMEOUT, IDLE_TIMEOUT, false, true);
         HttpServer http = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes
                         .get("/hello", (request, response) -> response.sendString(Mono.just("hi")))
