@@ -22,9 +22,11 @@ SERVERS = [
     ("herald-redis", "Herald on Redis"),
     ("soketi", "soketi"),
     ("nchan", "nginx + nchan"),
+    ("nchan-nodelay", "nginx + nchan, TCP_NODELAY"),
     ("nchan-redis", "nginx + nchan (Redis)"),
 ]
-RATIOS = [("herald-mem", "soketi"), ("herald-mem", "nchan"), ("herald-redis", "nchan-redis")]
+RATIOS = [("herald-mem", "soketi"), ("herald-mem", "nchan"), ("herald-mem", "nchan-nodelay"),
+          ("herald-redis", "nchan-redis")]
 LABEL = dict(SERVERS)
 
 

@@ -8,7 +8,8 @@
 #
 # Usage: bench/side-by-side.sh [options]
 #   --runs N          runs per scenario and server (default 3; the table shows medians)
-#   --servers LIST    comma list of herald-mem,herald-redis,soketi,nchan,nchan-redis (default all)
+#   --servers LIST    comma list of herald-mem,herald-redis,soketi,nchan,nchan-redis (default all) or
+#                     nchan-nodelay (nchan with TCP_NODELAY on its subscribers, as Herald has: opt-in)
 #   --scenarios LIST  comma list of s1,s3,connect,s2,s4,api (default all)
 #   --quick           short runs (few subscribers, 3 s) to check that everything works
 #   --no-docs         do not rewrite docs/benchmarks.md
@@ -57,7 +58,7 @@ install_peers() {
     log "installing soketi into $SOKETI_DIR/node_modules (npm install)"
     (cd "$SOKETI_DIR" && npm install --no-audit --no-fund --loglevel=error)
   fi
-  if { has "$SERVERS" nchan || has "$SERVERS" nchan-redis; } && [ ! -f "$NCHAN_MODULE" ]; then
+  if { has "$SERVERS" nchan || has "$SERVERS" nchan-redis || has "$SERVERS" nchan-nodelay; } && [ ! -f "$NCHAN_MODULE" ]; then
     log "installing nginx and libnginx-mod-nchan (apt-get)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan > "$OUT/apt.log" 2>&1 \
       || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan > "$OUT/apt.log" 2>&1; }
@@ -134,8 +135,8 @@ start_server() {
       wait_http "http://127.0.0.1:$PORT/ready" 60
       SERVER_PIDS=$pid
       ;;
-    nchan|nchan-redis)
-      local prefix=$OUT/nchan redis_lines=""
+    nchan|nchan-redis|nchan-nodelay)
+      local prefix=$OUT/nchan redis_lines="" preload=()
       rm -rf "$prefix"; mkdir -p "$prefix"
       if [ "$name" = nchan-redis ]; then
         start_redis
@@ -143,7 +144,13 @@ start_server() {
       fi
       sed -e "s#@PREFIX@#$prefix#g" -e "s#@NOFILE@#$(ulimit -Hn)#g" -e "s#@PORT@#$PORT#g" -e "s#@REDIS@#$redis_lines#" \
         "$NCHAN_TEMPLATE" > "$prefix/nginx.conf"
-      taskset -c 0 nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
+      if [ "$name" = nchan-nodelay ]; then
+        # nchan leaves Nagle's algorithm on for its subscribers; this sets TCP_NODELAY on every
+        # socket nginx accepts (bench/peers/nchan/nodelay.c), so both servers send frames at once
+        gcc -O2 -shared -fPIC -o "$OUT/nodelay.so" "$ROOT/bench/peers/nchan/nodelay.c" -ldl
+        preload=("LD_PRELOAD=$OUT/nodelay.so")
+      fi
+      taskset -c 0 env "${preload[@]}" nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
       pid=$!; STARTED="$pid $STARTED"
       wait_http "http://127.0.0.1:$PORT/health" 30
       SERVER_PIDS=$pid
