@@ -63,6 +63,9 @@ install_peers() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan > "$OUT/apt.log" 2>&1 \
       || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan > "$OUT/apt.log" 2>&1; }
   fi
+  if has "$SERVERS" nchan-nodelay; then # built once, before the sitting: no gcc fails here, not mid-way
+    gcc -O2 -shared -fPIC -o "$OUT/nodelay.so" "$ROOT/bench/peers/nchan/nodelay.c" -ldl
+  fi
   if has "$SCENARIOS" api && ! command -v wrk > /dev/null; then
     log "installing wrk (apt-get)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk > "$OUT/apt.log" 2>&1 \
@@ -144,12 +147,9 @@ start_server() {
       fi
       sed -e "s#@PREFIX@#$prefix#g" -e "s#@NOFILE@#$(ulimit -Hn)#g" -e "s#@PORT@#$PORT#g" -e "s#@REDIS@#$redis_lines#" \
         "$NCHAN_TEMPLATE" > "$prefix/nginx.conf"
-      if [ "$name" = nchan-nodelay ]; then
-        # nchan leaves Nagle's algorithm on for its subscribers; this sets TCP_NODELAY on every
-        # socket nginx accepts (bench/peers/nchan/nodelay.c), so both servers send frames at once
-        gcc -O2 -shared -fPIC -o "$OUT/nodelay.so" "$ROOT/bench/peers/nchan/nodelay.c" -ldl
-        preload=("LD_PRELOAD=$OUT/nodelay.so")
-      fi
+      # nchan leaves Nagle's algorithm on for its subscribers; the shim sets TCP_NODELAY on every
+      # socket nginx accepts (bench/peers/nchan/nodelay.c), so both servers send frames at once
+      if [ "$name" = nchan-nodelay ]; then preload=("LD_PRELOAD=$OUT/nodelay.so"); fi
       taskset -c 0 env "${preload[@]}" nginx -c "$prefix/nginx.conf" -p "$prefix" > "$OUT/server.log" 2>&1 &
       pid=$!; STARTED="$pid $STARTED"
       wait_http "http://127.0.0.1:$PORT/health" 30

@@ -35,7 +35,9 @@ class TcpNoDelayTest {
         HttpServerProperties properties = new HttpServerProperties(Duration.ofSeconds(10), Duration.ofSeconds(60),
                 false, noDelay);
         CompletableFuture<Boolean> seen = new CompletableFuture<>();
+        // the opposite of what is configured first, so that either case fails unless the customizer sets it
         HttpServer http = HttpServer.create().host("127.0.0.1").port(0)
+                .childOption(ChannelOption.TCP_NODELAY, !noDelay)
                 .doOnConnection(connection -> seen.complete(connection.channel().config().getOption(ChannelOption.TCP_NODELAY)))
                 .route(routes -> routes.get("/hello", (request, response) -> response.sendString(Mono.just("hi"))));
         DisposableServer server = new HttpServerConfiguration().heraldTcpNoDelay(properties).apply(http).bindNow();
